@@ -1,0 +1,69 @@
+//! Command-line interface: global flags work before or after the command.
+
+use crate::style::ColorChoice;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    version,
+    about = "Runs the workspace's YAML pipelines the same way on a laptop, in hooks and in CI",
+    after_help = "Exit codes: 0 success, 1 a step failed, 2 usage error or invalid pipeline files, 130 interrupted."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Workspace to act on [default: the workspace this xtask belongs to]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Steps to run at once [default: number of cores]
+    #[arg(short, long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// After a failure, keep running steps that do not depend on it
+    #[arg(short = 'k', long, global = true)]
+    pub keep_going: bool,
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only failures, skips and the summary
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each step's command as it starts
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Fail on missing tools instead of installing their pinned versions
+    #[arg(long, global = true)]
+    pub no_install_tools: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the pipelines with their descriptions and needs
+    List,
+    /// Run pipelines, after the pipelines they need
+    Run(Targets),
+    /// Show what `run` would do, in which order and why, without running anything
+    Plan(Targets),
+    /// Validate every pipeline file; exit 2 on any error
+    Check,
+    /// Run the `ci` pipeline: everything CI checks
+    Ci,
+}
+
+#[derive(Debug, Args)]
+pub struct Targets {
+    /// Pipelines to run
+    #[arg(required = true, value_name = "PIPELINE")]
+    pub pipelines: Vec<String>,
+    /// Run only the named pipelines, not the pipelines they need
+    #[arg(long)]
+    pub no_deps: bool,
+}

@@ -1,0 +1,16 @@
+//! `cargo xtask check`: validates every pipeline file; exit 2 on any error.
+
+use crate::App;
+use crate::failure::Failure;
+use std::path::Path;
+
+pub fn run(app: &App, root: &Path) -> Result<(), Failure> {
+    let ws = crate::load::load(root)?;
+    let steps: usize = ws.pipelines.iter().map(|p| p.steps.len()).sum();
+    println!(
+        "{} {} pipelines with {steps} steps are valid",
+        app.style.green("✓"),
+        ws.pipelines.len()
+    );
+    Ok(())
+}

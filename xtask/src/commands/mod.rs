@@ -1,0 +1,6 @@
+//! One module per command, each with a `run`.
+
+pub mod check;
+pub mod list;
+pub mod plan;
+pub mod run;

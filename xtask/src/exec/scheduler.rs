@@ -1,0 +1,295 @@
+//! The bounded parallel scheduler: starts ready steps up to `jobs` at once, applies
+//! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM.
+
+use super::process::{Control, signal_name};
+use super::result::{Status, StepResult};
+use super::signals::Signals;
+use crate::model::Facts;
+use crate::plan::{Plan, PlanStep};
+use crate::report::Reporter;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Runs one step to completion; the scheduler may signal `control` at any time.
+pub trait Runner: Sync {
+    fn run(&self, plan: &Plan, step: &PlanStep, control: &Control) -> StepResult;
+}
+
+pub struct Options {
+    pub jobs: usize,
+    pub keep_going: bool,
+    /// Time between the polite signal and SIGKILL, for timeouts and interrupts.
+    pub grace: Duration,
+}
+
+pub struct Outcome {
+    pub results: Vec<StepResult>,
+    pub interrupted: bool,
+    pub elapsed: Duration,
+}
+
+enum Message {
+    Done(usize, StepResult),
+    Signal(i32),
+}
+
+struct Running {
+    control: Arc<Control>,
+    started: Instant,
+    /// When the step's timeout expires.
+    deadline: Option<Instant>,
+    /// When to send SIGKILL after a polite signal.
+    kill_at: Option<Instant>,
+    timed_out: bool,
+}
+
+/// How often the progress display is refreshed while steps run.
+const TICK: Duration = Duration::from_millis(100);
+
+pub fn execute(
+    plan: &Plan,
+    runner: &dyn Runner,
+    facts: &dyn Facts,
+    reporter: &dyn Reporter,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
+    let start = Instant::now();
+    let (sender, messages) = mpsc::channel();
+    let signal_sender = sender.clone();
+    let _signals = Signals::forward(move |signal| {
+        let _ = signal_sender.send(Message::Signal(signal));
+    })?;
+    let mut state = State::new(plan, options);
+    std::thread::scope(|scope| {
+        loop {
+            while state.running.len() < options.jobs.max(1) && !state.stopping() {
+                let Some(i) = state.next_ready() else { break };
+                if let Some((result, report)) = state.decide(i, facts, reporter) {
+                    state.finish(i, result, report.then_some(reporter));
+                    continue;
+                }
+                let control = Arc::new(Control::default());
+                let deadline = plan.steps[i].timeout.map(|t| Instant::now() + t);
+                state.running.push((
+                    i,
+                    Running {
+                        control: Arc::clone(&control),
+                        started: Instant::now(),
+                        deadline,
+                        kill_at: None,
+                        timed_out: false,
+                    },
+                ));
+                reporter.step_started(&plan.steps[i]);
+                let sender = sender.clone();
+                scope.spawn(move || {
+                    let result = runner.run(plan, &plan.steps[i], &control);
+                    let _ = sender.send(Message::Done(i, result));
+                });
+            }
+            if state.running.is_empty() {
+                break;
+            }
+            match messages.recv_timeout(state.wait_time()) {
+                Ok(Message::Done(i, result)) => state.completed(i, result, reporter),
+                Ok(Message::Signal(signal)) => state.interrupt(signal, options.grace, reporter),
+                Err(RecvTimeoutError::Timeout) => state.check_deadlines(options.grace),
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            let running: Vec<&PlanStep> =
+                state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
+            reporter.progress(&running, state.finished(), plan.steps.len());
+        }
+    });
+    state.mark_not_run();
+    Ok(Outcome {
+        interrupted: state.interrupted,
+        results: state
+            .results
+            .into_iter()
+            .map(|r| r.expect("every step has a result"))
+            .collect(),
+        elapsed: start.elapsed(),
+    })
+}
+
+struct State<'p> {
+    plan: &'p Plan,
+    keep_going: bool,
+    results: Vec<Option<StepResult>>,
+    started: Vec<bool>,
+    running: Vec<(usize, Running)>,
+    /// Pipeline conditions, evaluated once when the pipeline's first step is ready.
+    pipeline_skips: Vec<Option<Option<String>>>,
+    first_failure: Option<usize>,
+    interrupted: bool,
+}
+
+impl<'p> State<'p> {
+    fn new(plan: &'p Plan, options: &Options) -> Self {
+        State {
+            plan,
+            keep_going: options.keep_going,
+            results: vec![None; plan.steps.len()],
+            started: vec![false; plan.steps.len()],
+            running: Vec::new(),
+            pipeline_skips: vec![None; plan.pipelines.len()],
+            first_failure: None,
+            interrupted: false,
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.interrupted || (self.first_failure.is_some() && !self.keep_going)
+    }
+
+    fn finished(&self) -> usize {
+        self.results.iter().filter(|r| r.is_some()).count()
+    }
+
+    /// The first step, in plan order, whose dependencies have all finished.
+    fn next_ready(&mut self) -> Option<usize> {
+        let i = (0..self.plan.steps.len()).find(|&i| {
+            !self.started[i]
+                && self.plan.steps[i]
+                    .deps
+                    .iter()
+                    .all(|&d| self.results[d].is_some())
+        })?;
+        self.started[i] = true;
+        Some(i)
+    }
+
+    /// A result for a step that does not need to run (a dependency failed, or a condition is
+    /// false), and whether to report it on its own (a skipped pipeline is reported once).
+    fn decide(
+        &mut self,
+        i: usize,
+        facts: &dyn Facts,
+        reporter: &dyn Reporter,
+    ) -> Option<(StepResult, bool)> {
+        let step = &self.plan.steps[i];
+        if let Some(&d) = step.deps.iter().find(|&&d| {
+            !self.results[d]
+                .as_ref()
+                .expect("finished")
+                .lets_dependents_run()
+        }) {
+            let reason = format!("needs {}, which did not succeed", self.plan.steps[d].label);
+            return Some((StepResult::without_output(Status::NotRun(reason)), true));
+        }
+        let pipeline = &self.plan.pipelines[step.pipeline];
+        let pipeline_skip = self.pipeline_skips[step.pipeline].get_or_insert_with(|| {
+            let skip = pipeline
+                .when
+                .as_ref()
+                .map(|c| c.eval(facts))
+                .filter(|(v, _)| !v)
+                .map(|(_, why)| why);
+            if let Some(why) = &skip {
+                reporter.pipeline_skipped(&pipeline.name, why);
+            }
+            skip
+        });
+        if let Some(why) = pipeline_skip {
+            return Some((
+                StepResult::without_output(Status::Skipped(why.clone())),
+                false,
+            ));
+        }
+        let (value, why) = step.when.as_ref()?.eval(facts);
+        (!value).then(|| (StepResult::without_output(Status::Skipped(why)), true))
+    }
+
+    fn completed(&mut self, i: usize, mut result: StepResult, reporter: &dyn Reporter) {
+        let pos = self
+            .running
+            .iter()
+            .position(|(r, _)| *r == i)
+            .expect("step was running");
+        let (_, running) = self.running.remove(pos);
+        result.duration = running.started.elapsed();
+        if matches!(result.status, Status::Failed(_)) {
+            if running.timed_out {
+                result.status = Status::TimedOut(self.plan.steps[i].timeout.unwrap_or_default());
+            } else if self.interrupted && running.control.cancelled() {
+                result.status = Status::Interrupted;
+            }
+        }
+        if self.plan.steps[i].continue_on_error
+            && matches!(result.status, Status::Failed(_) | Status::TimedOut(_))
+        {
+            result.ignored = true;
+        }
+        self.finish(i, result, Some(reporter));
+    }
+
+    fn finish(&mut self, i: usize, result: StepResult, reporter: Option<&dyn Reporter>) {
+        if result.fails_run()
+            && self.first_failure.is_none()
+            && result.status != Status::Interrupted
+        {
+            self.first_failure = Some(i);
+        }
+        if let Some(reporter) = reporter {
+            reporter.step_finished(&self.plan.steps[i], &result);
+        }
+        self.results[i] = Some(result);
+    }
+
+    fn interrupt(&mut self, signal: i32, grace: Duration, reporter: &dyn Reporter) {
+        let now = Instant::now();
+        if self.interrupted {
+            // A second signal: no more patience.
+            for (_, r) in &self.running {
+                r.control.signal(libc::SIGKILL);
+            }
+            return;
+        }
+        self.interrupted = true;
+        reporter.interrupted(&signal_name(signal));
+        for (_, r) in &mut self.running {
+            r.control.signal(signal);
+            r.kill_at = Some(now + grace);
+        }
+    }
+
+    fn check_deadlines(&mut self, grace: Duration) {
+        let now = Instant::now();
+        for (_, r) in &mut self.running {
+            if r.deadline.is_some_and(|d| d <= now) && !r.timed_out {
+                r.timed_out = true;
+                r.control.signal(libc::SIGTERM);
+                r.kill_at = Some(now + grace);
+            }
+            if r.kill_at.is_some_and(|k| k <= now) {
+                r.control.signal(libc::SIGKILL);
+                r.kill_at = None;
+            }
+        }
+    }
+
+    fn wait_time(&self) -> Duration {
+        let now = Instant::now();
+        self.running
+            .iter()
+            .flat_map(|(_, r)| [r.deadline.filter(|_| !r.timed_out), r.kill_at])
+            .flatten()
+            .map(|t| t.saturating_duration_since(now))
+            .fold(TICK, Duration::min)
+    }
+
+    fn mark_not_run(&mut self) {
+        let reason = if self.interrupted {
+            "the run was interrupted".to_string()
+        } else if let Some(f) = self.first_failure {
+            format!("the run stopped after {} failed", self.plan.steps[f].label)
+        } else {
+            "the run stopped".to_string()
+        };
+        for result in self.results.iter_mut().filter(|r| r.is_none()) {
+            *result = Some(StepResult::without_output(Status::NotRun(reason.clone())));
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The BKG pipeline engine behind `cargo xtask`: loads `pipelines/*.yaml`, plans a DAG of
+//! steps, runs it in parallel and reports it. `main` parses the command line, anchors to the
+//! workspace and dispatches; every error is rendered and mapped to an exit code here.
+
+pub mod builtins;
+pub mod cli;
+mod commands;
+pub mod diagnostic;
+pub mod exec;
+pub mod failure;
+pub mod load;
+pub mod mask;
+pub mod model;
+pub mod plan;
+pub mod report;
+pub mod style;
+pub mod text;
+pub mod tools;
+pub mod yaml;
+
+use clap::Parser as _;
+use cli::{Cli, Command};
+use failure::Failure;
+use mask::Masker;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use style::Style;
+
+/// State every command shares: how to print, and the secrets to mask once they are known.
+pub struct App {
+    pub cli: Cli,
+    pub style: Style,
+    pub masker: Arc<Masker>,
+}
+
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let style = Style::from_process(cli.global.color);
+    let mut app = App {
+        cli,
+        style,
+        masker: Arc::new(Masker::default()),
+    };
+    match dispatch(&mut app) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprint!("{}", app.masker.mask(&failure.render(style)));
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+fn dispatch(app: &mut App) -> Result<(), Failure> {
+    let root = workspace_root(app.cli.global.root.as_ref())?;
+    match &app.cli.command {
+        Command::List => commands::list::run(app, &root),
+        Command::Check => commands::check::run(app, &root),
+        Command::Plan(targets) => {
+            commands::plan::run(app, &root, &targets.pipelines, targets.no_deps)
+        }
+        Command::Run(targets) => {
+            let (pipelines, no_deps) = (targets.pipelines.clone(), targets.no_deps);
+            commands::run::run(app, &root, &pipelines, no_deps)
+        }
+        Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
+    }
+}
+
+/// `--root`, else the workspace this crate is part of (so the alias works from any subdirectory).
+fn workspace_root(flag: Option<&PathBuf>) -> Result<PathBuf, Failure> {
+    let root = match flag {
+        Some(dir) => dir.clone(),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+    };
+    root.canonicalize().map_err(|e| {
+        Failure::usage(
+            format!("cannot use {} as the workspace: {e}", root.display()),
+            "pass an existing directory to `--root`",
+        )
+    })
+}

@@ -1,0 +1,11 @@
+//! The checked pipeline model: what the loader produces and the planner consumes.
+
+mod condition;
+mod pipeline;
+mod step;
+mod tool;
+
+pub use condition::{Condition, Facts};
+pub use pipeline::{Named, Pipeline, Workspace};
+pub use step::{Action, Shell, Step};
+pub use tool::Tool;

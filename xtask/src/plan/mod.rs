@@ -1,0 +1,293 @@
+//! Turns target pipelines into a fully resolved DAG of steps. Nothing here runs anything:
+//! `plan` prints this, `run` executes it, tests execute it with a fake runner.
+
+mod render;
+
+use crate::builtins::Builtin;
+use crate::failure::Failure;
+use crate::model::{Action, Condition, Pipeline, Tool, Workspace};
+use crate::text::suggest::did_you_mean;
+use crate::text::template;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use render::render;
+
+#[derive(Debug)]
+pub struct Plan {
+    pub targets: Vec<String>,
+    pub pipelines: Vec<PlanPipeline>,
+    /// Steps in a valid execution order (every step after the steps it needs).
+    pub steps: Vec<PlanStep>,
+}
+
+#[derive(Debug)]
+pub struct PlanPipeline {
+    pub name: String,
+    pub file: String,
+    pub when: Option<Condition>,
+    pub tools: Vec<Tool>,
+    pub secrets: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Work {
+    Process(Vec<String>),
+    Builtin(String, Arc<dyn Builtin>),
+}
+
+#[derive(Debug)]
+pub struct PlanStep {
+    /// Index into `Plan::pipelines`.
+    pub pipeline: usize,
+    pub id: String,
+    /// `pipeline/step`, as every report names it.
+    pub label: String,
+    /// Indices into `Plan::steps`, all smaller than this step's index.
+    pub deps: Vec<usize>,
+    pub work: Work,
+    /// Variables added to the engine's environment for this step.
+    pub env: BTreeMap<String, String>,
+    pub cwd: PathBuf,
+    pub timeout: Option<Duration>,
+    pub continue_on_error: bool,
+    pub when: Option<Condition>,
+    /// Where the step is written: file, line, column.
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl PlanStep {
+    /// The command line as shown to users (built-ins as `uses: name`).
+    pub fn command(&self) -> String {
+        match &self.work {
+            Work::Process(argv) => argv.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "),
+            Work::Builtin(name, _) => format!("uses: {name}"),
+        }
+    }
+}
+
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+pub struct Options {
+    /// Run only the targets, not the pipelines they need.
+    pub no_deps: bool,
+}
+
+pub fn build(ws: &Workspace, targets: &[String], options: &Options) -> Result<Plan, Failure> {
+    for target in targets {
+        if ws.pipeline(target).is_none() {
+            let hint = match did_you_mean(target, ws.names()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "`cargo xtask list` shows the pipelines".into(),
+            };
+            return Err(Failure::usage(format!("unknown pipeline `{target}`"), hint));
+        }
+    }
+    let order = pipeline_order(ws, targets, options.no_deps);
+    let mut plan = Plan {
+        targets: targets.to_vec(),
+        pipelines: Vec::new(),
+        steps: Vec::new(),
+    };
+    for p in order {
+        add_pipeline(&mut plan, ws, p, options.no_deps);
+    }
+    Ok(plan)
+}
+
+/// Targets and (unless `no_deps`) their transitive needs, each after what it needs.
+fn pipeline_order<'w>(ws: &'w Workspace, targets: &[String], no_deps: bool) -> Vec<&'w Pipeline> {
+    fn visit<'w>(ws: &'w Workspace, name: &str, no_deps: bool, out: &mut Vec<&'w Pipeline>) {
+        let p = ws.pipeline(name).expect("needs were checked when loading");
+        if out.iter().any(|o| o.name == p.name) {
+            return;
+        }
+        if !no_deps {
+            for need in &p.needs {
+                visit(ws, &need.name, no_deps, out);
+            }
+        }
+        out.push(p);
+    }
+    let mut out = Vec::new();
+    for target in targets {
+        visit(ws, target, no_deps, &mut out);
+    }
+    out
+}
+
+fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
+    let pipeline = plan.pipelines.len();
+    // The steps of needed pipelines that nothing else in them waits for: when these are
+    // done, the whole needed pipeline is.
+    let upstream: Vec<usize> = if no_deps {
+        Vec::new()
+    } else {
+        p.needs.iter().flat_map(|n| sinks(plan, &n.name)).collect()
+    };
+    plan.pipelines.push(PlanPipeline {
+        name: p.name.clone(),
+        file: p.file.clone(),
+        when: p.when.clone(),
+        tools: p.tools.clone(),
+        secrets: p.secrets.clone(),
+    });
+    let first = plan.steps.len();
+    for (i, step) in p.steps.iter().enumerate() {
+        let mut deps: Vec<usize> = match &step.needs {
+            Some(needs) => needs
+                .iter()
+                .map(|n| {
+                    first
+                        + p.steps
+                            .iter()
+                            .position(|s| s.id == n.name)
+                            .expect("checked")
+                })
+                .collect(),
+            None => i
+                .checked_sub(1)
+                .map(|prev| first + prev)
+                .into_iter()
+                .collect(),
+        };
+        if deps.is_empty() {
+            deps = upstream.clone();
+        }
+        let vars = Vars {
+            ws,
+            pipeline: &p.name,
+            step: &step.id,
+        };
+        let work = match &step.action {
+            Action::Run(argv) => Work::Process(argv.iter().map(|a| vars.render(a)).collect()),
+            Action::Shell(shell, script) => Work::Process(shell.argv(&vars.render(script))),
+            Action::Uses(name, builtin) => Work::Builtin(name.clone(), Arc::clone(builtin)),
+        };
+        let mut env = BTreeMap::from([
+            ("XTASK_WORKSPACE".to_string(), ws.root.display().to_string()),
+            ("XTASK_PIPELINE".to_string(), p.name.clone()),
+            ("XTASK_STEP".to_string(), step.id.clone()),
+        ]);
+        if let Ok(exe) = std::env::current_exe() {
+            env.insert("XTASK_BIN".into(), exe.display().to_string());
+        }
+        for (k, v) in p.env.iter().chain(&step.env) {
+            env.insert(k.clone(), vars.render(v));
+        }
+        plan.steps.push(PlanStep {
+            pipeline,
+            id: step.id.clone(),
+            label: format!("{}/{}", p.name, step.id),
+            deps,
+            work,
+            env,
+            cwd: ws.root.join(step.cwd.as_deref().unwrap_or(".")),
+            timeout: step.timeout,
+            continue_on_error: step.continue_on_error,
+            when: step.when.clone(),
+            file: p.file.clone(),
+            line: step.span.start.line,
+            col: step.span.start.col,
+        });
+    }
+    // Execution order must put dependencies first; explicit `needs` may point forward.
+    topo_sort(&mut plan.steps, first);
+}
+
+fn sinks(plan: &Plan, pipeline: &str) -> Vec<usize> {
+    let Some(index) = plan.pipelines.iter().position(|p| p.name == pipeline) else {
+        return Vec::new();
+    };
+    let members: Vec<usize> = (0..plan.steps.len())
+        .filter(|&i| plan.steps[i].pipeline == index)
+        .collect();
+    members
+        .iter()
+        .copied()
+        .filter(|&i| !members.iter().any(|&j| plan.steps[j].deps.contains(&i)))
+        .collect()
+}
+
+/// Reorders `steps[first..]` so that each step comes after its dependencies, keeping file
+/// order where the dependencies allow it, and renumbers the dependency indices.
+fn topo_sort(steps: &mut Vec<PlanStep>, first: usize) {
+    let mut order: Vec<usize> = (first..steps.len()).collect();
+    let mut sorted: Vec<usize> = Vec::with_capacity(order.len());
+    while !order.is_empty() {
+        let pos = order
+            .iter()
+            .position(|&i| {
+                steps[i]
+                    .deps
+                    .iter()
+                    .all(|d| *d < first || sorted.contains(d))
+            })
+            .expect("cycles were rejected when loading");
+        sorted.push(order.remove(pos));
+    }
+    if sorted.iter().enumerate().all(|(k, &i)| i == first + k) {
+        return;
+    }
+    let new_index = |old: usize| {
+        if old < first {
+            old
+        } else {
+            first + sorted.iter().position(|&i| i == old).expect("sorted")
+        }
+    };
+    let mut tail: Vec<Option<PlanStep>> = steps.drain(first..).map(Some).collect();
+    for &old in &sorted {
+        let mut step = tail[old - first].take().expect("each step once");
+        step.deps = step.deps.iter().map(|&d| new_index(d)).collect();
+        steps.push(step);
+    }
+}
+
+/// The template variables of a step.
+struct Vars<'a> {
+    ws: &'a Workspace,
+    pipeline: &'a str,
+    step: &'a str,
+}
+
+impl Vars<'_> {
+    fn lookup(&self, name: &str) -> Option<String> {
+        lookup(name, self.ws, self.pipeline, self.step)
+    }
+
+    /// Loading checked the variable names, so rendering cannot fail here.
+    fn render(&self, text: &str) -> String {
+        template::render(text, &|n| self.lookup(n)).unwrap_or_else(|_| text.to_owned())
+    }
+}
+
+/// Template variables known in `run`, `env` and scripts.
+pub const TEMPLATE_VARS: [&str; 5] = ["workspace", "target", "xtask", "pipeline", "step"];
+
+fn lookup(name: &str, ws: &Workspace, pipeline: &str, step: &str) -> Option<String> {
+    match name {
+        "workspace" => Some(ws.root.display().to_string()),
+        "target" => Some(ws.root.join("target").display().to_string()),
+        "xtask" => std::env::current_exe()
+            .ok()
+            .map(|p| p.display().to_string()),
+        "pipeline" => Some(pipeline.to_owned()),
+        "step" => Some(step.to_owned()),
+        _ => None,
+    }
+}

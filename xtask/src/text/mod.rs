@@ -1,0 +1,8 @@
+//! Small text helpers used by the loader: shell-like splitting, durations, suggestions,
+//! templates and workspace-relative paths.
+
+pub mod duration;
+pub mod relpath;
+pub mod shell_words;
+pub mod suggest;
+pub mod template;

@@ -1,0 +1,8 @@
+//! YAML documents as trees of nodes that remember where they were written, so every later
+//! check can point at `file:line:col`.
+
+mod node;
+mod parse;
+
+pub use node::{Node, Pos, Span, Value};
+pub use parse::parse;

@@ -1,0 +1,170 @@
+//! Builds the positioned tree from the YAML parser's events.
+
+use super::{Node, Pos, Span, Value};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+enum Frame {
+    Seq(Vec<Node>, Pos, usize),
+    Map(Vec<(Node, Node)>, Option<Node>, Pos, usize),
+}
+
+/// Parses the single YAML document in `src`. An empty file is a null node.
+pub fn parse(src: &SourceFile) -> Result<Node, Diagnostic> {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0;
+    for event in Parser::new_from_str(&src.text) {
+        let (event, span) = event.map_err(|e| {
+            let at = pos(*e.marker());
+            src.error(
+                Span { start: at, end: at },
+                format!("invalid YAML: {}", e.info()),
+            )
+        })?;
+        let span = Span {
+            start: pos(span.start),
+            end: pos(span.end),
+        };
+        let done = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(src
+                        .error(span, "a pipeline file holds exactly one YAML document")
+                        .with_hint("remove the `---` separator and merge the documents"));
+                }
+                None
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                let quoted = style != ScalarStyle::Plain;
+                let node = Node {
+                    value: Value::Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    },
+                    span,
+                };
+                Some((node, anchor))
+            }
+            Event::Alias(id) => match anchors.get(&id) {
+                Some(node) => Some((
+                    Node {
+                        span,
+                        ..node.clone()
+                    },
+                    0,
+                )),
+                None => return Err(src.error(span, "alias refers to an unknown anchor")),
+            },
+            Event::SequenceStart(anchor, _) => {
+                stack.push(Frame::Seq(Vec::new(), span.start, anchor));
+                None
+            }
+            Event::MappingStart(anchor, _) => {
+                stack.push(Frame::Map(Vec::new(), None, span.start, anchor));
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (value, start, anchor) = match stack.pop() {
+                    Some(Frame::Seq(items, start, anchor)) => (Value::Seq(items), start, anchor),
+                    Some(Frame::Map(entries, _, start, anchor)) => {
+                        (Value::Map(entries), start, anchor)
+                    }
+                    None => continue,
+                };
+                let end = if span.end > start { span.end } else { start };
+                Some((
+                    Node {
+                        value,
+                        span: Span { start, end },
+                    },
+                    anchor,
+                ))
+            }
+            _ => None,
+        };
+        let Some((node, anchor)) = done else { continue };
+        if anchor > 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            Some(Frame::Seq(items, ..)) => items.push(node),
+            Some(Frame::Map(entries, key, ..)) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => *key = Some(node),
+            },
+            None => root = Some(node),
+        }
+    }
+    Ok(root.unwrap_or(Node {
+        value: Value::Scalar {
+            text: String::new(),
+            quoted: false,
+        },
+        span: Span::at(1, 1),
+    }))
+}
+
+fn pos(marker: Marker) -> Pos {
+    Pos {
+        line: marker.line().max(1),
+        col: marker.col() + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Node, Diagnostic> {
+        parse(&SourceFile::new("t.yaml", text))
+    }
+
+    #[test]
+    fn keys_and_values_carry_positions() {
+        let root = parse_str("a: 1\nsteps:\n  - id: x\n    run: [echo, hi]\n").unwrap();
+        let steps = root.get("steps").unwrap().seq().unwrap();
+        let (key, value) = &steps[0].map().unwrap()[1];
+        assert_eq!(key.scalar(), Some("run"));
+        assert_eq!(key.span.start, Pos { line: 4, col: 5 });
+        assert_eq!(key.span.end, Pos { line: 4, col: 8 });
+        assert_eq!(value.seq().unwrap()[1].span.start, Pos { line: 4, col: 16 });
+    }
+
+    #[test]
+    fn scalars_keep_their_text_and_quoting() {
+        let root = parse_str("v: 1.10\nq: \"true\"\nb: true\nn: ~\n").unwrap();
+        assert_eq!(root.get("v").unwrap().string(), Some("1.10"));
+        assert_eq!(root.get("q").unwrap().boolean(), None);
+        assert_eq!(root.get("b").unwrap().boolean(), Some(true));
+        assert!(root.get("n").unwrap().is_null());
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_anchored_node() {
+        let root = parse_str("a: &x [1, 2]\nb: *x\n").unwrap();
+        assert_eq!(root.get("b").unwrap().seq().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn syntax_errors_are_positioned() {
+        let err = parse_str("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
+        assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn empty_file_is_null() {
+        assert!(parse_str("").unwrap().is_null());
+        assert!(parse_str("# only a comment\n").unwrap().is_null());
+    }
+
+    #[test]
+    fn a_second_document_is_rejected() {
+        let err = parse_str("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(err.span.unwrap().start.line, 2);
+    }
+}
