@@ -131,7 +131,7 @@ mod tests {
         assert_eq!(key.scalar(), Some("run"));
         assert_eq!(key.span.start, Pos { line: 4, col: 5 });
         assert_eq!(key.span.end, Pos { line: 4, col: 8 });
-        assert_eq!(value.seq().unwrap()[1].span.start, Pos { line: 4, col: 16 });
+        assert_eq!(value.seq().unwrap()[1].span.start, Pos { line: 4, col: 17 });
     }
 
     #[test]
