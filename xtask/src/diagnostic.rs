@@ -49,7 +49,7 @@ impl Diagnostic {
         };
         let mut out = format!("{label}: {}\n", style.bold(&self.message));
         let (Some(span), Some(text)) = (self.span, &self.line_text) else {
-            let _ = writeln!(out, "  --> {}", self.location());
+            let _ = writeln!(out, " --> {}", self.location());
             self.render_hint(&mut out, style);
             return out;
         };
@@ -108,6 +108,7 @@ impl SourceFile {
     }
 
     pub fn error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        let span = self.clamp(span);
         Diagnostic {
             severity: Severity::Error,
             file: self.path.clone(),
@@ -115,6 +116,29 @@ impl SourceFile {
             line_text: self.line(span.start.line).map(str::to_owned),
             message: message.into(),
             hint: None,
+        }
+    }
+
+    /// A span at the very end of the file (an unclosed bracket, say) is moved to the end of
+    /// the last line with text, so there is a line to show.
+    fn clamp(&self, span: Span) -> Span {
+        if self
+            .line(span.start.line)
+            .is_some_and(|l| !l.trim().is_empty())
+        {
+            return span;
+        }
+        let last = self
+            .text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .last();
+        match last {
+            Some((i, l)) if i + 1 < span.start.line => {
+                Span::at(i + 1, l.trim_end().chars().count() + 1)
+            }
+            _ => span,
         }
     }
 

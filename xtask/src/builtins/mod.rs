@@ -52,12 +52,14 @@ pub trait Builtin: Debug + Send + Sync {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()>;
 }
 
+/// Checks a step's `with:` (absent: `None`) for a built-in; `uses` is where the step names it.
+pub type Parse = fn(&mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>>;
+
 /// A built-in's name, summary and argument parser.
 pub struct Registration {
     pub name: &'static str,
     pub summary: &'static str,
-    /// Checks `with:` (absent: `None`); `uses` is where the step names the built-in.
-    pub parse: fn(&mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>>,
+    pub parse: Parse,
 }
 
 pub const REGISTRY: &[Registration] = &[fs::ENSURE_DIR, fs::REMOVE];

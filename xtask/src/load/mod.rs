@@ -45,7 +45,7 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
         let node = match crate::yaml::parse(&src) {
             Ok(node) => node,
             Err(diag) => {
-                diags.push(diag);
+                diags.push(*diag);
                 continue;
             }
         };

@@ -43,14 +43,21 @@ pub fn pipeline(r: &mut Reader, name: &str, root: &Node) -> Option<Pipeline> {
         .map(|v| secrets(r, v))
         .unwrap_or_default();
     let tools = fields.get("tools").map(|v| tools(r, v)).unwrap_or_default();
+    // A pipeline without steps only groups the pipelines it needs (like `ci`).
     let steps = match fields.get("steps") {
+        Some(v) if v.is_null() || v.seq().is_some_and(|s| s.is_empty()) => Vec::new(),
         Some(v) => steps(r, v),
-        None => {
-            r.error(root.span, format!("pipeline `{name}` has no `steps`"))
-                .hint = Some("add `steps:` with at least one step".into());
-            Vec::new()
-        }
+        None => Vec::new(),
     };
+    if steps.is_empty() && needs.is_empty() && r.diags.is_empty() {
+        r.error(
+            root.span,
+            format!("pipeline `{name}` has no `steps` and no `needs`"),
+        )
+        .hint = Some(
+            "add `steps:` with at least one step, or `needs:` to group other pipelines".into(),
+        );
+    }
     Some(Pipeline {
         name: name.to_owned(),
         file: r.src.path.clone(),
@@ -76,8 +83,8 @@ fn secrets(r: &mut Reader, node: &Node) -> Vec<String> {
 }
 
 fn steps(r: &mut Reader, node: &Node) -> Vec<Step> {
-    let Some(items) = node.seq().filter(|items| !items.is_empty()) else {
-        r.type_error(node, "steps", "a non-empty list of steps");
+    let Some(items) = node.seq() else {
+        r.type_error(node, "steps", "a list of steps");
         return Vec::new();
     };
     // Ids as written, even of steps with other mistakes, so one mistake does not hide

@@ -30,6 +30,7 @@ pub struct PlanPipeline {
     pub when: Option<Condition>,
     pub tools: Vec<Tool>,
     pub secrets: Vec<String>,
+    pub needs: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +146,7 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
         when: p.when.clone(),
         tools: p.tools.clone(),
         secrets: p.secrets.clone(),
+        needs: p.needs.iter().map(|n| n.name.clone()).collect(),
     });
     let first = plan.steps.len();
     for (i, step) in p.steps.iter().enumerate() {
@@ -216,6 +218,17 @@ fn sinks(plan: &Plan, pipeline: &str) -> Vec<usize> {
     let members: Vec<usize> = (0..plan.steps.len())
         .filter(|&i| plan.steps[i].pipeline == index)
         .collect();
+    if members.is_empty() {
+        // A pipeline without steps is done when everything it needs is.
+        let mut all: Vec<usize> = plan.pipelines[index]
+            .needs
+            .iter()
+            .flat_map(|n| sinks(plan, n))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        return all;
+    }
     members
         .iter()
         .copied()

@@ -11,7 +11,7 @@ enum Frame {
 }
 
 /// Parses the single YAML document in `src`. An empty file is a null node.
-pub fn parse(src: &SourceFile) -> Result<Node, Diagnostic> {
+pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     let mut root: Option<Node> = None;
@@ -19,10 +19,10 @@ pub fn parse(src: &SourceFile) -> Result<Node, Diagnostic> {
     for event in Parser::new_from_str(&src.text) {
         let (event, span) = event.map_err(|e| {
             let at = pos(*e.marker());
-            src.error(
+            Box::new(src.error(
                 Span { start: at, end: at },
                 format!("invalid YAML: {}", e.info()),
-            )
+            ))
         })?;
         let span = Span {
             start: pos(span.start),
@@ -32,9 +32,10 @@ pub fn parse(src: &SourceFile) -> Result<Node, Diagnostic> {
             Event::DocumentStart(_) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(src
-                        .error(span, "a pipeline file holds exactly one YAML document")
-                        .with_hint("remove the `---` separator and merge the documents"));
+                    return Err(Box::new(
+                        src.error(span, "a pipeline file holds exactly one YAML document")
+                            .with_hint("remove the `---` separator and merge the documents"),
+                    ));
                 }
                 None
             }
@@ -57,7 +58,11 @@ pub fn parse(src: &SourceFile) -> Result<Node, Diagnostic> {
                     },
                     0,
                 )),
-                None => return Err(src.error(span, "alias refers to an unknown anchor")),
+                None => {
+                    return Err(Box::new(
+                        src.error(span, "alias refers to an unknown anchor"),
+                    ));
+                }
             },
             Event::SequenceStart(anchor, _) => {
                 stack.push(Frame::Seq(Vec::new(), span.start, anchor));
@@ -119,7 +124,7 @@ fn pos(marker: Marker) -> Pos {
 mod tests {
     use super::*;
 
-    fn parse_str(text: &str) -> Result<Node, Diagnostic> {
+    fn parse_str(text: &str) -> Result<Node, Box<Diagnostic>> {
         parse(&SourceFile::new("t.yaml", text))
     }
 

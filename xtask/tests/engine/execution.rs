@@ -1,0 +1,303 @@
+//! `cargo xtask run`: ordering, parallelism, output blocks, failures, skips and secrets.
+
+use crate::support::Ws;
+use std::time::{Duration, Instant};
+
+#[test]
+fn runs_steps_and_prints_each_block_after_its_line() {
+    let ws = Ws::new();
+    ws.pipeline("hello", "steps:\n  - id: greet\n    run: echo hello world\n  - id: mkdir\n    uses: fs/ensure-dir\n    with: { path: out/deep }\n");
+    let out = ws.run(&["run", "hello"]);
+    out.assert(0);
+    assert_eq!(
+        out.stdout_redacted(),
+        "✓ hello/greet [T]\nhello world\n✓ hello/mkdir [T]\nensured out/deep/\n✓ hello passed: 2 ok in [T]\n"
+    );
+    assert!(ws.path("out/deep").is_dir());
+}
+
+#[test]
+fn independent_steps_run_in_parallel() {
+    let ws = Ws::new();
+    let steps: String = (0..8)
+        .map(|i| format!("  - id: s{i}\n    needs: []\n    run: sleep 0.5\n"))
+        .collect();
+    ws.pipeline("fan", &format!("steps:\n{steps}"));
+    let start = Instant::now();
+    ws.run(&["run", "fan", "--jobs", "8"]).assert(0);
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "8 × 0.5 s took {elapsed:?}"
+    );
+}
+
+#[test]
+fn jobs_bounds_the_parallelism() {
+    let ws = Ws::new();
+    // Each step appends its start (+1) and end (-1) with a nanosecond timestamp.
+    let script = "echo $(date +%s%N) 1 >> events; sleep 0.3; echo $(date +%s%N) -1 >> events";
+    let steps: String = (0..6)
+        .map(|i| format!("  - id: s{i}\n    needs: []\n    shell: sh\n    run: \"{script}\"\n"))
+        .collect();
+    ws.pipeline("fan", &format!("steps:\n{steps}"));
+    ws.run(&["run", "fan", "-j", "2"]).assert(0);
+    let text = std::fs::read_to_string(ws.path("events")).unwrap();
+    let mut events: Vec<(u128, i32)> = text
+        .lines()
+        .map(|l| {
+            let (t, d) = l.split_once(' ').unwrap();
+            (t.parse().unwrap(), d.parse().unwrap())
+        })
+        .collect();
+    events.sort();
+    let peak = events
+        .iter()
+        .scan(0, |n, (_, d)| {
+            *n += d;
+            Some(*n)
+        })
+        .max()
+        .unwrap();
+    assert_eq!(
+        peak, 2,
+        "steps running at once should peak at --jobs 2: {text}"
+    );
+}
+
+#[test]
+fn order_respects_needs_across_pipelines_and_steps() {
+    let ws = Ws::new();
+    let log = |name: &str| format!("    shell: sh\n    run: sleep 0.1; echo {name} >> order\n");
+    ws.pipeline(
+        "base",
+        &format!(
+            "steps:\n  - id: one\n{}  - id: two\n{}",
+            log("base/one"),
+            log("base/two")
+        ),
+    );
+    ws.pipeline("app", &format!("needs: [base]\nsteps:\n  - id: late\n    needs: [early]\n{}  - id: early\n    needs: []\n{}", log("app/late"), log("app/early")));
+    ws.run(&["run", "app", "-j", "4"]).assert(0);
+    let order = std::fs::read_to_string(ws.path("order")).unwrap();
+    assert_eq!(order, "base/one\nbase/two\napp/early\napp/late\n");
+}
+
+#[test]
+fn no_deps_runs_only_the_named_pipeline() {
+    let ws = Ws::new();
+    ws.pipeline("base", "steps:\n  - id: one\n    run: echo base\n");
+    ws.pipeline(
+        "app",
+        "needs: [base]\nsteps:\n  - id: one\n    run: echo app\n",
+    );
+    let out = ws.run(&["run", "app", "--no-deps", "-q"]);
+    out.assert(0);
+    assert_eq!(out.stdout_redacted(), "✓ app passed: 1 ok in [T]\n");
+}
+
+#[test]
+fn concurrent_output_is_not_interleaved() {
+    let ws = Ws::new();
+    let step = |id: &str| {
+        format!(
+            "  - id: {id}\n    needs: []\n    shell: sh\n    run: for i in 1 2 3 4 5; do echo {id}-$i; sleep 0.05; done\n"
+        )
+    };
+    ws.pipeline(
+        "mix",
+        &format!("steps:\n{}{}{}", step("a"), step("b"), step("c")),
+    );
+    let out = ws.run(&["run", "mix", "-j", "3"]);
+    out.assert(0);
+    let lines: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.contains('-') && !l.contains(' '))
+        .collect();
+    assert_eq!(lines.len(), 15, "{}", out.stdout);
+    for block in lines.chunks(5) {
+        let id = &block[0][..1];
+        let expected: Vec<String> = (1..=5).map(|i| format!("{id}-{i}")).collect();
+        assert_eq!(
+            block,
+            expected.as_slice(),
+            "a block was interleaved:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn failure_shows_command_status_and_tail_and_stops_scheduling() {
+    let ws = Ws::new();
+    ws.pipeline("p", "steps:\n  - id: bad\n    shell: sh\n    run: echo some context; exit 3\n  - id: later\n    needs: []\n    run: echo should not run\n");
+    let out = ws.run(&["run", "p", "-j", "1"]);
+    out.assert(1);
+    assert_eq!(
+        out.stdout_redacted(),
+        "✗ p/bad [T]: exit status 3\n\
+         some context\n\
+         ✗ p failed: 1 failed, 1 not run in [T]\n\
+         first failure: p/bad (exit status 3)\n  \
+         defined at pipelines/p.yaml:2:5\n  \
+         command: sh -ec 'echo some context; exit 3'\n  \
+         last 1 lines of output:\n    \
+         some context\n"
+    );
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn keep_going_runs_independent_steps_but_not_dependents() {
+    let ws = Ws::new();
+    ws.pipeline("p", "steps:\n  - id: bad\n    run: \"false\"\n  - id: after-bad\n    run: echo no\n  - id: other\n    needs: []\n    run: echo yes\n");
+    let out = ws.run(&["run", "p", "-j", "1", "--keep-going"]);
+    out.assert(1);
+    let text = out.stdout_redacted();
+    assert!(text.contains("✗ p/bad [T]: exit status 1\n"), "{text}");
+    assert!(
+        text.contains("- p/after-bad not run: needs p/bad, which did not succeed\n"),
+        "{text}"
+    );
+    assert!(text.contains("✓ p/other [T]\nyes\n"), "{text}");
+    assert!(
+        text.contains("✗ p failed: 1 ok, 1 failed, 1 not run in [T]\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn continue_on_error_lets_dependents_run_and_the_run_pass() {
+    let ws = Ws::new();
+    ws.pipeline("p", "steps:\n  - id: flaky\n    run: \"false\"\n    continue-on-error: true\n  - id: next\n    run: echo ran\n");
+    let out = ws.run(&["run", "p"]);
+    out.assert(0);
+    assert_eq!(
+        out.stdout_redacted(),
+        "✗ p/flaky [T]: exit status 1 (continue-on-error)\n✓ p/next [T]\nran\n✓ p passed: 1 ok, 1 failed in [T]\n"
+    );
+}
+
+#[test]
+fn missing_command_is_a_clear_failure() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: x\n    run: no-such-command-here --flag\n",
+    );
+    let out = ws.run(&["run", "p"]);
+    out.assert(1);
+    assert!(
+        out.stdout.contains("✗ p/x ") && out.stdout.contains("cannot run `no-such-command-here`: command not found (is it installed and on PATH?)\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn timeout_kills_the_process_group() {
+    let ws = Ws::new();
+    ws.pipeline("p", "steps:\n  - id: slow\n    timeout: 1s\n    shell: sh\n    run: sleep 300 & echo $! > child.pid; echo started; wait\n");
+    let start = Instant::now();
+    let out = ws.run(&["run", "p"]);
+    out.assert(1);
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert!(
+        out.stdout
+            .starts_with("✗ p/slow timed out after 1s\nstarted\n"),
+        "{}",
+        out.stdout
+    );
+    let pid: i32 = std::fs::read_to_string(ws.path("child.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        !crate::support::alive(pid),
+        "the step's child {pid} survived the timeout"
+    );
+}
+
+#[test]
+fn skips_print_their_reasons() {
+    let ws = Ws::new();
+    ws.pipeline("sign", "when:\n  any: [{ env: COSIGN_KEY_B64 }, { file: cosign.key }]\nsteps:\n  - id: sign\n    run: echo signing\n");
+    ws.pipeline("p", "needs: [sign]\nsteps:\n  - id: ci-only\n    when: { ci: true }\n    run: echo ci\n  - id: local\n    when: { not: { ci: true } }\n    run: echo local\n");
+    let out = ws.run(&["run", "p"]);
+    out.assert(0);
+    assert_eq!(
+        out.stdout_redacted(),
+        "↷ sign skipped: COSIGN_KEY_B64 is not set and cosign.key does not exist\n\
+         ↷ p/ci-only skipped: not running in CI\n\
+         ✓ p/local [T]\nlocal\n\
+         ✓ p passed: 1 ok, 2 skipped in [T]\n"
+    );
+    let keyed = ws.run_with(&["run", "sign", "-q"], &[("COSIGN_KEY_B64", "x")]);
+    keyed.assert(0);
+    assert_eq!(keyed.stdout_redacted(), "✓ sign passed: 1 ok in [T]\n");
+}
+
+#[test]
+fn secrets_are_masked_even_when_split_across_writes() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "p",
+        "secrets: [API_TOKEN]\nsteps:\n  - id: leak\n    shell: bash\n    run: |\n      echo \"whole: $API_TOKEN\"\n      printf 'split: %s' \"${API_TOKEN:0:5}\"; sleep 0.2; printf '%s\\n' \"${API_TOKEN:5}\"\n      echo \"$API_TOKEN\" >&2\n      exit 1\n",
+    );
+    let out = ws.run_with(&["run", "p"], &[("API_TOKEN", "tok-9f8e7d6c5b")]);
+    out.assert(1);
+    assert!(!out.stdout.contains("tok-9f8e7d6c5b") && !out.stderr.contains("tok-9f8e7d6c5b"));
+    assert!(
+        !out.stdout.contains("tok-9") && !out.stdout.contains("f8e7d6c5b"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("whole: ***\nsplit: ***\n***\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn step_environment_has_pipeline_and_step_env_and_workspace_vars() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "p",
+        "env: { A: from-pipeline, B: pipeline }\nsteps:\n  - id: show\n    env: { B: from-step }\n    cwd: sub\n    shell: sh\n    run: echo $A $B $XTASK_PIPELINE/$XTASK_STEP; pwd; echo {{ workspace }}\n",
+    );
+    std::fs::create_dir(ws.path("sub")).unwrap();
+    let out = ws.run(&["run", "p"]);
+    out.assert(0);
+    let root = ws.root().canonicalize().unwrap();
+    assert_eq!(
+        out.stdout_redacted(),
+        format!(
+            "✓ p/show [T]\nfrom-pipeline from-step p/show\n{0}/sub\n{0}\n✓ p passed: 1 ok in [T]\n",
+            root.display()
+        )
+    );
+}
+
+#[test]
+fn an_aggregate_pipeline_waits_for_everything_it_groups() {
+    let ws = Ws::new();
+    ws.pipeline("a", "steps:\n  - id: x\n    run: sleep 0.2\n");
+    ws.pipeline("b", "steps:\n  - id: x\n    run: echo b\n");
+    ws.pipeline("all", "needs: [a, b]\n");
+    ws.pipeline(
+        "after",
+        "needs: [all]\nsteps:\n  - id: x\n    shell: sh\n    run: echo after\n",
+    );
+    let out = ws.run(&["plan", "after"]);
+    out.assert(0);
+    assert_eq!(
+        out.stdout,
+        "plan for after (3 steps in 4 pipelines)\n  \
+         1. a/x will run\n       $ sleep 0.2\n  \
+         2. b/x will run\n       $ echo b\n  \
+         3. after/x will run\n       $ sh -ec 'echo after'\n       after a/x, b/x\n"
+    );
+}

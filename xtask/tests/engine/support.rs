@@ -1,0 +1,168 @@
+//! A temp workspace and the real `xtask` binary run against it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub struct Ws {
+    dir: tempfile::TempDir,
+}
+
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ws {
+    pub fn new() -> Ws {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("pipelines")).expect("pipelines dir");
+        Ws { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn file(&self, rel: &str, text: &str) -> &Ws {
+        let path = self.path(rel);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write file");
+        self
+    }
+
+    pub fn pipeline(&self, name: &str, yaml: &str) -> &Ws {
+        self.file(&format!("pipelines/{name}.yaml"), yaml)
+    }
+
+    /// The binary with `--root` set, no colour, and no CI variables from the outer run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        cmd.args(args)
+            .arg("--root")
+            .arg(self.root())
+            .arg("--color")
+            .arg("never");
+        for var in [
+            "CI",
+            "GITHUB_ACTIONS",
+            "GITHUB_STEP_SUMMARY",
+            "GITHUB_OUTPUT",
+            "NO_COLOR",
+            "CLICOLOR_FORCE",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_with(args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().copied());
+        Out::from(cmd.output().expect("run xtask"))
+    }
+
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn xtask")
+    }
+}
+
+impl From<Output> for Out {
+    fn from(o: Output) -> Out {
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Out {
+    /// stdout with every duration replaced by `[T]`, for exact comparisons.
+    pub fn stdout_redacted(&self) -> String {
+        redact(&self.stdout)
+    }
+
+    pub fn assert(&self, code: i32) -> &Out {
+        assert_eq!(
+            self.code, code,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Replaces tokens like `3ms`, `1.25s`, `2m05s` (optionally followed by `:`) with `[T]`.
+pub fn redact(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            line.split(' ')
+                .map(|word| {
+                    let (core, tail) = match word.strip_suffix(":") {
+                        Some(c) => (c, ":"),
+                        None => match word.strip_suffix('\n') {
+                            Some(c) => (c, "\n"),
+                            None => (word, ""),
+                        },
+                    };
+                    if is_duration(core) {
+                        format!("[T]{tail}")
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+fn is_duration(word: &str) -> bool {
+    let body = word.strip_suffix("ms").or_else(|| word.strip_suffix('s'));
+    match body {
+        Some(b) if !b.is_empty() => b
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == 'm'),
+        _ => false,
+    }
+}
+
+/// Whether a process exists and is not a zombie.
+pub fn alive(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            let state = stat
+                .rsplit_once(')')
+                .map(|(_, rest)| rest.trim_start().chars().next());
+            !matches!(state, Some(Some('Z' | 'X')))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Waits until `path` exists and holds text, up to 10 s.
+pub fn wait_for_file(path: &Path) -> String {
+    for _ in 0..200 {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && text.ends_with('\n')
+        {
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} did not appear", path.display());
+}
