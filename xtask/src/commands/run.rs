@@ -33,6 +33,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         root: root.to_owned(),
         masker: Arc::clone(&app.masker),
         toolbox: Toolbox::new(root, !global.no_install_tools),
+        color: app.style.color,
     };
     let mut facts = Machine::new(root);
     facts.tool_dirs = Toolbox::existing_dirs(root, ws.pipelines.iter().flat_map(|p| &p.tools));

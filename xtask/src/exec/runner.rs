@@ -15,6 +15,8 @@ pub struct StepRunner {
     pub root: PathBuf,
     pub masker: Arc<Masker>,
     pub toolbox: Toolbox,
+    /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
+    pub color: bool,
 }
 
 impl Runner for StepRunner {
@@ -39,6 +41,10 @@ impl Runner for StepRunner {
         }
         let mut env = step.env.clone();
         env.insert("PATH".into(), path.to_string_lossy().into_owned());
+        if self.color && std::env::var_os("CARGO_TERM_COLOR").is_none() {
+            env.entry("CARGO_TERM_COLOR".into())
+                .or_insert_with(|| "always".into());
+        }
         let (status, output) = match &step.work {
             Work::Process(argv) => match process::run(argv, &step.cwd, &env, control, &self.masker)
             {

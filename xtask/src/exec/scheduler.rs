@@ -309,7 +309,11 @@ mod tests {
     impl Runner for Recorder {
         fn run(&self, _plan: &Plan, step: &PlanStep, _control: &Control) -> StepResult {
             self.order.lock().unwrap().push(step.label.clone());
-            let status = if step.label == self.fail { Status::Failed("boom".into()) } else { Status::Ok };
+            let status = if step.label == self.fail {
+                Status::Failed("boom".into())
+            } else {
+                Status::Ok
+            };
             StepResult::without_output(status)
         }
     }
@@ -345,21 +349,35 @@ mod tests {
             std::fs::write(dir.path().join(format!("pipelines/{name}.yaml")), yaml).unwrap();
         }
         let ws = crate::load::load(dir.path()).unwrap_or_else(|_| panic!("fixture is valid"));
-        let plan = crate::plan::build(&ws, &[target.to_string()], &crate::plan::Options { no_deps: false })
-            .unwrap_or_else(|_| panic!("target exists"));
+        let plan = crate::plan::build(
+            &ws,
+            &[target.to_string()],
+            &crate::plan::Options { no_deps: false },
+        )
+        .unwrap_or_else(|_| panic!("target exists"));
         (dir, plan)
     }
 
     fn run(plan: &Plan, fail: &'static str, keep_going: bool) -> (Vec<String>, Vec<Status>) {
-        let recorder = Recorder { order: Mutex::new(Vec::new()), fail };
-        let options = Options { jobs: 1, keep_going, grace: Duration::from_millis(10) };
+        let recorder = Recorder {
+            order: Mutex::new(Vec::new()),
+            fail,
+        };
+        let options = Options {
+            jobs: 1,
+            keep_going,
+            grace: Duration::from_millis(10),
+        };
         let outcome = execute(plan, &recorder, &Bare, &Silent, &options).unwrap();
         let statuses = outcome.results.into_iter().map(|r| r.status).collect();
         (recorder.order.into_inner().unwrap(), statuses)
     }
 
     const FILES: [(&str, &str); 2] = [
-        ("base", "steps:\n  - id: a\n    run: x\n  - id: b\n    run: x\n"),
+        (
+            "base",
+            "steps:\n  - id: a\n    run: x\n  - id: b\n    run: x\n",
+        ),
         (
             "app",
             "needs: [base]\nsteps:\n  - id: c\n    needs: [d]\n    run: x\n  - id: d\n    needs: []\n    run: x\n  - id: e\n    needs: []\n    run: x\n  - id: off\n    needs: []\n    when: { env: NEVER_SET_HERE }\n    run: x\n",
@@ -371,7 +389,10 @@ mod tests {
         let (_dir, plan) = plan(&FILES, "app");
         let (order, statuses) = run(&plan, "", false);
         assert_eq!(order, ["base/a", "base/b", "app/d", "app/c", "app/e"]);
-        assert_eq!(statuses[5], Status::Skipped("NEVER_SET_HERE is not set".into()));
+        assert_eq!(
+            statuses[5],
+            Status::Skipped("NEVER_SET_HERE is not set".into())
+        );
     }
 
     #[test]
@@ -379,7 +400,10 @@ mod tests {
         let (_dir, plan) = plan(&FILES, "app");
         let (order, statuses) = run(&plan, "base/b", false);
         assert_eq!(order, ["base/a", "base/b"]);
-        assert_eq!(statuses[2], Status::NotRun("the run stopped after base/b failed".into()));
+        assert_eq!(
+            statuses[2],
+            Status::NotRun("the run stopped after base/b failed".into())
+        );
     }
 
     #[test]
@@ -388,6 +412,9 @@ mod tests {
         let (order, statuses) = run(&plan, "app/d", true);
         assert_eq!(order, ["base/a", "base/b", "app/d", "app/e"]);
         let c = plan.steps.iter().position(|s| s.label == "app/c").unwrap();
-        assert_eq!(statuses[c], Status::NotRun("needs app/d, which did not succeed".into()));
+        assert_eq!(
+            statuses[c],
+            Status::NotRun("needs app/d, which did not succeed".into())
+        );
     }
 }

@@ -47,8 +47,12 @@ impl Terminal {
         if let Some(p) = progress.as_mut() {
             p.clear();
         }
+        let mut text = self.masker.mask(text);
+        if !self.style.color {
+            text = crate::text::ansi::strip(&text);
+        }
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(self.masker.mask(text).as_bytes());
+        let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
     }
 }

@@ -1,6 +1,7 @@
 //! Small text helpers used by the loader: shell-like splitting, durations, suggestions,
 //! templates and workspace-relative paths.
 
+pub mod ansi;
 pub mod duration;
 pub mod relpath;
 pub mod shell_words;
