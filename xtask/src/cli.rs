@@ -1,6 +1,7 @@
 //! Command-line interface: global flags work before or after the command.
 
 use crate::style::ColorChoice;
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -56,6 +57,13 @@ pub enum Command {
     Check,
     /// Run the `ci` pipeline: everything CI checks
     Ci,
+    /// Measure the engine's overhead next to `just` and go-task (`cargo xtask run bench`
+    /// provisions both)
+    Bench {
+        /// Timed runs per measurement, after one warm-up
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
+        runs: usize,
+    },
 }
 
 #[derive(Debug, Args)]

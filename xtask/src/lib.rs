@@ -2,6 +2,7 @@
 //! steps, runs it in parallel and reports it. `main` parses the command line, anchors to the
 //! workspace and dispatches; every error is rendered and mapped to an exit code here.
 
+pub mod bench;
 pub mod builtins;
 pub mod cli;
 mod commands;
@@ -71,6 +72,7 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::run::run(app, &root, &pipelines, no_deps)
         }
         Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
+        Command::Bench { runs } => commands::bench::run(app, &root, *runs),
     }
 }
 

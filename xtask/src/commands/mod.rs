@@ -1,5 +1,6 @@
 //! One module per command, each with a `run`.
 
+pub mod bench;
 pub mod check;
 pub mod list;
 pub mod plan;

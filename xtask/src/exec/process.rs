@@ -5,12 +5,13 @@ use super::capture::Capture;
 use crate::mask::Masker;
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Shared between a running step and the scheduler: the step's process group (while its
 /// leader is not reaped, so the id cannot be reused) and whether it was asked to stop.
@@ -53,10 +54,10 @@ pub fn run(
     cwd: &Path,
     env: &BTreeMap<String, String>,
     control: &Control,
-    masker: &Arc<Masker>,
+    masker: &Masker,
 ) -> std::io::Result<Finished> {
     let (mut reader, writer) = std::io::pipe()?;
-    let mut command = Command::new(&argv[0]);
+    let mut command = Command::new(resolve(&argv[0], env, cwd)?);
     command
         .args(&argv[1..])
         .current_dir(cwd)
@@ -74,20 +75,20 @@ pub fn run(
     if control.cancelled() {
         control.signal(libc::SIGTERM);
     }
-    let (sender, received) = mpsc::channel();
-    let masker = Arc::clone(masker);
-    std::thread::spawn(move || {
-        let mut capture = Capture::new(&masker);
-        let mut buf = [0u8; 16 * 1024];
-        while let Ok(n) = reader.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            capture.push(&buf[..n]);
+    let exit = ExitWatch::new(pid);
+    let mut capture = Capture::new(masker);
+    let mut open = true;
+    // One thread reads the output and notices the exit, so a step costs no extra thread.
+    while !exit.exited() {
+        let (readable, _) = poll(
+            open.then_some(reader.as_raw_fd()),
+            exit.fd(),
+            exit.poll_interval(),
+        )?;
+        if readable {
+            open = read_into(&mut reader, &mut capture);
         }
-        let _ = sender.send(capture.finish());
-    });
-    wait_until_exited(pid)?;
+    }
     {
         // Stop whatever the step left behind, then let the leader go.
         let mut group = control.group.lock().unwrap_or_else(|e| e.into_inner());
@@ -96,27 +97,115 @@ pub fn run(
         *group = None;
     }
     let status = child.wait()?;
-    let output = received.recv_timeout(DRAIN).unwrap_or_else(|_| {
-        "[output incomplete: a process that left the step's process group still holds it open]\n".into()
-    });
-    Ok(Finished { status, output })
-}
-
-/// Blocks until `pid` has exited, without reaping it.
-fn wait_until_exited(pid: libc::pid_t) -> std::io::Result<()> {
-    loop {
-        // SAFETY: siginfo_t is plain data; waitid only writes into it.
-        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-        let flags = libc::WEXITED | libc::WNOWAIT;
-        // SAFETY: plain syscall on our own child.
-        if unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, flags) } == 0 {
-            return Ok(());
+    let deadline = Instant::now() + DRAIN;
+    while open {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            capture.push(b"\n[output incomplete: a process that left the step's process group still holds it open]\n");
+            break;
         }
-        let error = std::io::Error::last_os_error();
-        if error.kind() != std::io::ErrorKind::Interrupted {
-            return Err(error);
+        if poll(Some(reader.as_raw_fd()), None, Some(left))?.0 {
+            open = read_into(&mut reader, &mut capture);
         }
     }
+    Ok(Finished {
+        status,
+        output: capture.finish(),
+    })
+}
+
+/// Reads what is available; false at end of file.
+fn read_into(reader: &mut std::io::PipeReader, capture: &mut Capture) -> bool {
+    let mut buf = [0u8; 16 * 1024];
+    match reader.read(&mut buf) {
+        Ok(0) => false,
+        Ok(n) => {
+            capture.push(&buf[..n]);
+            true
+        }
+        Err(e) => e.kind() == std::io::ErrorKind::Interrupted,
+    }
+}
+
+/// Waits until the pipe or the exit watch is ready (or `timeout` passes); returns
+/// (pipe readable or closed, process exited).
+fn poll(
+    pipe: Option<RawFd>,
+    exit: Option<RawFd>,
+    timeout: Option<Duration>,
+) -> std::io::Result<(bool, bool)> {
+    let mut fds: Vec<libc::pollfd> = [pipe, exit]
+        .into_iter()
+        .map(|fd| libc::pollfd {
+            fd: fd.unwrap_or(-1),
+            events: libc::POLLIN,
+            revents: 0,
+        })
+        .collect();
+    let ms = timeout.map_or(-1, |t| t.as_millis().clamp(1, i32::MAX as u128) as i32);
+    // SAFETY: `fds` is a valid array of two pollfd; negative fds are ignored by poll.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+    if n < 0 {
+        let error = std::io::Error::last_os_error();
+        return if error.kind() == std::io::ErrorKind::Interrupted {
+            Ok((false, false))
+        } else {
+            Err(error)
+        };
+    }
+    Ok((fds[0].revents != 0, fds[1].revents != 0))
+}
+
+/// Tells when a child has exited without reaping it: a pidfd where the kernel has them,
+/// else a non-blocking `waitid(WNOWAIT)` checked every few milliseconds.
+struct ExitWatch {
+    pid: libc::pid_t,
+    pidfd: Option<OwnedFd>,
+}
+
+impl ExitWatch {
+    fn new(pid: libc::pid_t) -> ExitWatch {
+        // SAFETY: plain syscall; a non-negative result is a new fd we own.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+        let pidfd = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+        ExitWatch { pid, pidfd }
+    }
+
+    fn fd(&self) -> Option<RawFd> {
+        self.pidfd.as_ref().map(|fd| fd.as_raw_fd())
+    }
+
+    fn poll_interval(&self) -> Option<Duration> {
+        self.pidfd.is_none().then(|| Duration::from_millis(5))
+    }
+
+    fn exited(&self) -> bool {
+        // SAFETY: siginfo_t is plain data; waitid only writes into it.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        // SAFETY: plain syscall on our own child; WNOWAIT leaves it unreaped.
+        let r = unsafe { libc::waitid(libc::P_PID, self.pid as libc::id_t, &mut info, flags) };
+        // SAFETY: after a successful waitid, si_pid is initialised (0 when nothing exited).
+        r == 0 && unsafe { info.si_pid() } != 0
+    }
+}
+
+/// The program's path, searched on the step's PATH. Spawning an absolute path lets the
+/// standard library use posix_spawn instead of fork and one exec attempt per PATH entry.
+fn resolve(
+    program: &str,
+    env: &BTreeMap<String, String>,
+    cwd: &Path,
+) -> std::io::Result<std::path::PathBuf> {
+    if program.contains('/') {
+        return Ok(program.into());
+    }
+    let path = env
+        .get("PATH")
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok());
+    which::which_in(program, path, cwd)
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))
 }
 
 /// `exit status 3`, `killed by SIGKILL`.

@@ -61,9 +61,24 @@ pub fn execute(
         let _ = signal_sender.send(Message::Signal(signal));
     })?;
     let mut state = State::new(plan, options);
+    let jobs = options.jobs.max(1);
+    let (work, queue) = mpsc::channel::<(usize, Arc<Control>)>();
+    let queue = std::sync::Mutex::new(queue);
     std::thread::scope(|scope| {
+        // A fixed pool of `jobs` workers: a step costs no thread start.
+        for _ in 0..jobs.min(plan.steps.len()) {
+            let (queue, sender) = (&queue, sender.clone());
+            scope.spawn(move || {
+                loop {
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((i, control)) = next else { break };
+                    let result = runner.run(plan, &plan.steps[i], &control);
+                    let _ = sender.send(Message::Done(i, result));
+                }
+            });
+        }
         loop {
-            while state.running.len() < options.jobs.max(1) && !state.stopping() {
+            while state.running.len() < jobs && !state.stopping() {
                 let Some(i) = state.next_ready() else { break };
                 if let Some((result, report)) = state.decide(i, facts, reporter) {
                     state.finish(i, result, report.then_some(reporter));
@@ -82,11 +97,7 @@ pub fn execute(
                     },
                 ));
                 reporter.step_started(&plan.steps[i]);
-                let sender = sender.clone();
-                scope.spawn(move || {
-                    let result = runner.run(plan, &plan.steps[i], &control);
-                    let _ = sender.send(Message::Done(i, result));
-                });
+                let _ = work.send((i, control));
             }
             if state.running.is_empty() {
                 break;
@@ -101,6 +112,8 @@ pub fn execute(
                 state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
             reporter.progress(&running, state.finished(), plan.steps.len());
         }
+        // Closing the queue lets the workers finish.
+        drop(work);
     });
     state.mark_not_run();
     Ok(Outcome {
