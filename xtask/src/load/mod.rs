@@ -35,7 +35,7 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
             );
             continue;
         }
-        if !valid_name(&stem) {
+        if !crate::text::ident::is_pipeline_name(&stem) {
             diags.push(
                 src.file_error(format!("`{stem}` is not a valid pipeline name"))
                     .with_hint("name the file with letters, digits, `-` and `_`"),
@@ -103,12 +103,6 @@ fn pipeline_files(root: &Path) -> Result<Vec<(String, String)>, Failure> {
     }
     files.sort();
     Ok(files)
-}
-
-fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn check_pipeline_needs(

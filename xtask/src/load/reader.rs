@@ -167,12 +167,7 @@ impl<'s> Reader<'s> {
     /// A valid environment variable name.
     pub fn env_name(&mut self, node: &Node, key: &str) -> Option<String> {
         let name = self.string(node, key)?;
-        let mut chars = name.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
+        if !crate::text::ident::is_env_name(&name) {
             self.error(
                 node.span,
                 format!("`{name}` is not a valid environment variable name"),

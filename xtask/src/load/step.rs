@@ -81,10 +81,7 @@ pub fn step(r: &mut Reader, node: &Node) -> Option<Step> {
 
 fn step_id(r: &mut Reader, node: &Node) -> Option<String> {
     let id = r.string(node, "id")?;
-    let mut chars = id.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
+    if !crate::text::ident::is_step_id(&id) {
         r.error(node.span, format!("`{id}` is not a valid step id"))
             .hint =
             Some("use letters, digits, `-`, `_` and `.`, starting with a letter or digit".into());
@@ -188,14 +185,18 @@ fn timeout(r: &mut Reader, node: &Node) -> Option<std::time::Duration> {
 pub fn workspace_path(r: &mut Reader, node: &Node, key: &str) -> Option<String> {
     let path = r.string(node, key)?;
     if relpath::escapes(&path) {
-        r.error(
-            node.span,
-            format!("`{key}` path `{path}` leaves the workspace"),
-        )
-        .hint = Some("use a path relative to the workspace root, without leading `..`".into());
+        escape_error(r, node, key, &path);
         return None;
     }
     Some(path)
+}
+
+fn escape_error(r: &mut Reader, node: &Node, key: &str, path: &str) {
+    r.error(
+        node.span,
+        format!("`{key}` path `{path}` leaves the workspace"),
+    )
+    .hint = Some("use a path relative to the workspace root, without leading `..`".into());
 }
 
 fn globs(r: &mut Reader, node: &Node, key: &str) -> Vec<String> {
@@ -217,11 +218,7 @@ fn globs(r: &mut Reader, node: &Node, key: &str) -> Vec<String> {
             continue;
         }
         if relpath::escapes(&pattern) && (key == "outputs" || pattern.starts_with('/')) {
-            r.error(
-                item.span,
-                format!("`{key}` path `{pattern}` leaves the workspace"),
-            )
-            .hint = Some("use a path relative to the workspace root, without leading `..`".into());
+            escape_error(r, item, key, &pattern);
             continue;
         }
         globs.push(pattern);

@@ -3,6 +3,7 @@
 
 pub mod ansi;
 pub mod duration;
+pub mod ident;
 pub mod relpath;
 pub mod shell_words;
 pub mod suggest;
