@@ -43,6 +43,12 @@ pub struct Global {
     /// Fail on missing tools instead of installing their pinned versions
     #[arg(long, global = true)]
     pub no_install_tools: bool,
+    /// Run every step, even those the cache has up to date
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+    /// Print the JSON run report on stdout (the human report goes to stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod builtins;
+pub mod cache;
 pub mod cli;
 mod commands;
 pub mod diagnostic;

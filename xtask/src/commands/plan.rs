@@ -1,18 +1,74 @@
 //! `cargo xtask plan`: what `run` would do, in which order and why; runs nothing.
 
 use crate::App;
+use crate::cache::{Cache, Check};
 use crate::exec::Machine;
 use crate::failure::Failure;
+use crate::model::Facts;
+use crate::plan::{Decision, Plan};
+use crate::tools::Toolbox;
 use std::path::Path;
 
 pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
     let ws = crate::load::load(root)?;
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
-    let facts = Machine::new(root);
+    let mut facts = Machine::new(root);
+    facts.tool_dirs = Toolbox::existing_dirs(root, ws.pipelines.iter().flat_map(|p| &p.tools));
+    let (cache, mut warnings) = Cache::open(root, !app.cli.global.no_cache);
+    let decisions = decide(
+        &plan,
+        &facts,
+        &cache,
+        &Toolbox::new(root, false),
+        &mut warnings,
+    )?;
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
     print!(
         "{}",
         app.masker
-            .mask(&crate::plan::render(&plan, &facts, app.style))
+            .mask(&crate::plan::render(&plan, &decisions, app.style))
     );
     Ok(())
+}
+
+/// Conditions as they evaluate now, and the cache as it stands now, step by step in order
+/// (a step's key includes the keys of the steps it needs).
+fn decide(
+    plan: &Plan,
+    facts: &dyn Facts,
+    cache: &Cache,
+    toolbox: &Toolbox,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<Decision>> {
+    let mut decisions = Vec::new();
+    for step in &plan.steps {
+        let pipeline = &plan.pipelines[step.pipeline];
+        let skip = [&pipeline.when, &step.when]
+            .into_iter()
+            .flatten()
+            .map(|c| c.eval(facts))
+            .find(|(value, _)| !value);
+        if let Some((_, why)) = skip {
+            decisions.push(Decision::Skipped(why));
+            continue;
+        }
+        let decision = match cache.check(plan, step, toolbox.versions(&pipeline.tools), warnings)? {
+            Check::Uncached => {
+                cache.remember(&step.label, Cache::definition_key(step));
+                Decision::Run(None)
+            }
+            Check::Hit { key, .. } => {
+                cache.remember(&step.label, key);
+                Decision::Cached
+            }
+            Check::Miss { key, why, .. } => {
+                cache.remember(&step.label, key);
+                Decision::Run(Some(why))
+            }
+        };
+        decisions.push(decision);
+    }
+    Ok(decisions)
 }

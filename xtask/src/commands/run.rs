@@ -1,10 +1,11 @@
 //! `cargo xtask run` and `cargo xtask ci`: plan, execute and report.
 
 use crate::App;
+use crate::cache::Cache;
 use crate::exec::{self, Machine, StepRunner};
 use crate::failure::Failure;
 use crate::mask::Masker;
-use crate::report::{Reporter, Terminal, Verbosity};
+use crate::report::{Fanout, GitHub, Json, Reporter, Terminal, Verbosity};
 use crate::tools::Toolbox;
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -26,13 +27,44 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
     } else {
         Verbosity::Normal
     };
-    let live =
-        std::io::stderr().is_terminal() && std::env::var("GITHUB_ACTIONS").as_deref() != Ok("true");
-    let terminal = Terminal::new(app.style, verbosity, Arc::clone(&app.masker), live);
+    let actions = std::env::var("GITHUB_ACTIONS").as_deref() == Ok("true");
+    let live = std::io::stderr().is_terminal() && !actions;
+    let terminal = Terminal::new(
+        app.style,
+        verbosity,
+        Arc::clone(&app.masker),
+        live,
+        global.json,
+    );
+    let github;
+    let console: &dyn Reporter = if actions {
+        let console = Terminal::new(
+            app.style,
+            verbosity,
+            Arc::clone(&app.masker),
+            false,
+            global.json,
+        );
+        github = GitHub::new(app.style, Arc::clone(&app.masker), console);
+        &github
+    } else {
+        &terminal
+    };
+    let json = Json {
+        root: root.to_owned(),
+        masker: Arc::clone(&app.masker),
+        print: global.json,
+    };
+    let reporter = Fanout(vec![console, &json]);
+    let (cache, warnings) = Cache::open(root, !global.no_cache);
+    for warning in warnings {
+        terminal.emit(&format!("warning: {warning}\n"));
+    }
     let runner = StepRunner {
         root: root.to_owned(),
         masker: Arc::clone(&app.masker),
         toolbox: Toolbox::new(root, !global.no_install_tools),
+        cache,
         color: app.style.color,
     };
     let mut facts = Machine::new(root);
@@ -43,8 +75,11 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         keep_going: global.keep_going,
         grace: GRACE,
     };
-    let outcome = exec::execute(&plan, &runner, &facts, &terminal, &options)?;
-    terminal.run_finished(&plan, &outcome);
+    let outcome = exec::execute(&plan, &runner, &facts, &reporter, &options)?;
+    if let Err(e) = runner.cache.save() {
+        terminal.emit(&format!("warning: cannot save the cache: {e:#}\n"));
+    }
+    reporter.run_finished(&plan, &outcome);
     if outcome.interrupted {
         Err(Failure::Interrupted)
     } else if outcome.results.iter().any(|r| r.fails_run()) {

@@ -1,13 +1,16 @@
-//! The real step runner: provisions tools, then runs the step's process or built-in.
+//! The real step runner: provisions tools, consults the cache, then runs the step's process
+//! or built-in and records a successful cached step.
 
 use super::capture::Capture;
 use super::process::{self, Control, describe};
 use super::result::{Status, StepResult};
 use super::scheduler::Runner;
 use crate::builtins::StepContext;
+use crate::cache::{Cache, Check};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep, Work};
 use crate::tools::Toolbox;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -15,6 +18,7 @@ pub struct StepRunner {
     pub root: PathBuf,
     pub masker: Arc<Masker>,
     pub toolbox: Toolbox,
+    pub cache: Cache,
     /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
     pub color: bool,
 }
@@ -39,59 +43,121 @@ impl Runner for StepRunner {
                 log,
             );
         }
+        let mut warnings = Vec::new();
+        let check = self
+            .cache
+            .check(plan, step, self.toolbox.versions(tools), &mut warnings);
+        for warning in warnings {
+            log.push_str(&format!("warning: {warning}\n"));
+        }
+        let (key, components, why_ran) = match check {
+            Err(e) => return failed(format!("cannot compute the cache key: {e:#}"), log),
+            Ok(Check::Hit { key, outputs }) => {
+                self.cache.remember(&step.label, key.clone());
+                let mut result = StepResult::without_output(Status::Cached);
+                result.output = log;
+                result.cache_key = Some(key);
+                result.outputs = outputs;
+                return result;
+            }
+            Ok(Check::Miss {
+                key,
+                components,
+                why,
+            }) => (Some(key), Some(components), Some(why)),
+            Ok(Check::Uncached) => (None, None, None),
+        };
         let mut env = step.env.clone();
         env.insert("PATH".into(), path.to_string_lossy().into_owned());
         if self.color && std::env::var_os("CARGO_TERM_COLOR").is_none() {
             env.entry("CARGO_TERM_COLOR".into())
                 .or_insert_with(|| "always".into());
         }
-        let (status, output) = match &step.work {
-            Work::Process(argv) => match process::run(argv, &step.cwd, &env, control, &self.masker)
-            {
-                Ok(done) if done.status.success() => (Status::Ok, done.output),
-                Ok(done) => (Status::Failed(describe(done.status)), done.output),
-                Err(e) => (Status::Failed(start_error(&argv[0], &e)), String::new()),
-            },
+        let mut result = self.execute(step, &env, control);
+        result.output = log + &result.output;
+        result.why_ran = why_ran;
+        if result.status != Status::Ok {
+            return result;
+        }
+        let recorded = match (&key, components) {
+            (Some(key), Some(components)) => {
+                self.cache.record(plan, step, key.clone(), *components)
+            }
+            _ => self.cache.outputs(step),
+        };
+        match recorded {
+            Ok(outputs) => result.outputs = outputs,
+            Err(e) => result.output.push_str(&format!(
+                "warning: cannot record the step's outputs: {e:#}\n"
+            )),
+        }
+        self.cache.remember(
+            &step.label,
+            key.clone().unwrap_or_else(|| Cache::definition_key(step)),
+        );
+        result.cache_key = key;
+        result
+    }
+}
+
+impl StepRunner {
+    fn execute(
+        &self,
+        step: &PlanStep,
+        env: &BTreeMap<String, String>,
+        control: &Control,
+    ) -> StepResult {
+        match &step.work {
+            Work::Process(argv) => {
+                match process::run(argv, &step.cwd, env, control, &self.masker) {
+                    Ok(done) => {
+                        let status = if done.status.success() {
+                            Status::Ok
+                        } else {
+                            Status::Failed(describe(done.status))
+                        };
+                        let mut result = StepResult::without_output(status);
+                        result.output = done.output;
+                        result.exit_code = done.status.code();
+                        result
+                    }
+                    Err(e) => failed(start_error(&argv[0], &e), String::new()),
+                }
+            }
             Work::Builtin(_, builtin) => {
                 let mut capture = Capture::new(&self.masker);
-                let result = {
+                let outcome = {
                     let mut ctx = StepContext::new(
                         &self.root,
                         step.cwd.clone(),
-                        &env,
+                        env,
                         &mut capture,
                         control.flag(),
                     );
                     builtin.run(&mut ctx)
                 };
                 let mut output = capture.finish();
-                match result {
-                    Ok(()) => (Status::Ok, output),
+                match outcome {
+                    Ok(()) => {
+                        let mut result = StepResult::without_output(Status::Ok);
+                        result.output = output;
+                        result
+                    }
                     Err(e) => {
                         let message = self.masker.mask(&format!("{e:#}"));
                         output.push_str(&format!("error: {message}\n"));
-                        (Status::Failed(message), output)
+                        failed(message, output)
                     }
                 }
             }
-        };
-        log.push_str(&output);
-        StepResult {
-            status,
-            duration: Default::default(),
-            output: log,
-            ignored: false,
         }
     }
 }
 
 fn failed(message: String, output: String) -> StepResult {
-    StepResult {
-        status: Status::Failed(message),
-        duration: Default::default(),
-        output,
-        ignored: false,
-    }
+    let mut result = StepResult::without_output(Status::Failed(message));
+    result.output = output;
+    result
 }
 
 fn start_error(program: &str, e: &std::io::Error) -> String {

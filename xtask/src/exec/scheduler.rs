@@ -27,6 +27,7 @@ pub struct Outcome {
     pub results: Vec<StepResult>,
     pub interrupted: bool,
     pub elapsed: Duration,
+    pub started_at: std::time::SystemTime,
 }
 
 enum Message {
@@ -55,6 +56,7 @@ pub fn execute(
     options: &Options,
 ) -> anyhow::Result<Outcome> {
     let start = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let (sender, messages) = mpsc::channel();
     let signal_sender = sender.clone();
     let _signals = Signals::forward(move |signal| {
@@ -124,6 +126,7 @@ pub fn execute(
             .map(|r| r.expect("every step has a result"))
             .collect(),
         elapsed: start.elapsed(),
+        started_at,
     })
 }
 

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use render::render;
+pub use render::{Decision, count, render};
 
 #[derive(Debug)]
 pub struct Plan {
@@ -55,6 +55,9 @@ pub struct PlanStep {
     pub timeout: Option<Duration>,
     pub continue_on_error: bool,
     pub when: Option<Condition>,
+    /// Globs of the files the step reads (declaring any makes the step cached) and writes.
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
     /// Where the step is written: file, line, column.
     pub file: String,
     pub line: usize,
@@ -202,6 +205,8 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
             timeout: step.timeout,
             continue_on_error: step.continue_on_error,
             when: step.when.clone(),
+            inputs: step.inputs.clone(),
+            outputs: step.outputs.clone(),
             file: p.file.clone(),
             line: step.span.start.line,
             col: step.span.start.col,

@@ -1,11 +1,18 @@
 //! The `plan` command's view: what would run, in which order, and why.
 
 use super::Plan;
-use crate::model::Facts;
 use crate::style::Style;
 use std::fmt::Write as _;
 
-pub fn render(plan: &Plan, facts: &dyn Facts, style: Style) -> String {
+/// What `run` would do with a step, as far as can be told before running anything.
+pub enum Decision {
+    /// Runs; for a cached step, why the cache cannot be used.
+    Run(Option<String>),
+    Cached,
+    Skipped(String),
+}
+
+pub fn render(plan: &Plan, decisions: &[Decision], style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -15,16 +22,12 @@ pub fn render(plan: &Plan, facts: &dyn Facts, style: Style) -> String {
         count(plan.steps.len(), "step"),
         count(plan.pipelines.len(), "pipeline")
     );
-    for (n, step) in plan.steps.iter().enumerate() {
-        let pipeline = &plan.pipelines[step.pipeline];
-        let skip = [&pipeline.when, &step.when]
-            .into_iter()
-            .flatten()
-            .map(|c| c.eval(facts))
-            .find(|(value, _)| !value);
-        let decision = match skip {
-            Some((_, why)) => style.yellow(&format!("skipped ({why})")),
-            None => style.green("will run"),
+    for (n, (step, decision)) in plan.steps.iter().zip(decisions).enumerate() {
+        let decision = match decision {
+            Decision::Run(None) => style.green("will run"),
+            Decision::Run(Some(why)) => style.green(&format!("will run (why: {why})")),
+            Decision::Cached => style.cyan("cached"),
+            Decision::Skipped(why) => style.yellow(&format!("skipped ({why})")),
         };
         let _ = writeln!(out, "{:>3}. {} {decision}", n + 1, style.bold(&step.label));
         let _ = writeln!(

@@ -1,5 +1,5 @@
-//! The end-of-run summary: counts, total time, and the first failure with its command and
-//! the tail of its output.
+//! The end-of-run summary shown on the console: a table of counts with the total time, the
+//! verdict, and the first failure with its command and the tail of its output.
 
 use crate::exec::{Outcome, Status};
 use crate::plan::Plan;
@@ -10,62 +10,51 @@ use std::fmt::Write as _;
 /// Lines of output repeated under the first failure.
 const TAIL: usize = 20;
 
+/// Statuses in the order the table lists them.
+const ORDER: [&str; 7] = [
+    "ok",
+    "cached",
+    "failed",
+    "timed-out",
+    "interrupted",
+    "skipped",
+    "not-run",
+];
+
 pub fn render(style: Style, plan: &Plan, outcome: &Outcome) -> String {
-    let mut counts: Vec<(&str, usize)> = vec![
-        ("ok", 0),
-        ("failed", 0),
-        ("timed out", 0),
-        ("interrupted", 0),
-        ("skipped", 0),
-        ("not run", 0),
-    ];
-    for r in &outcome.results {
-        let k = match r.status {
-            Status::Ok => 0,
-            Status::Failed(_) => 1,
-            Status::TimedOut(_) => 2,
-            Status::Interrupted => 3,
-            Status::Skipped(_) => 4,
-            Status::NotRun(_) => 5,
-        };
-        counts[k].1 += 1;
+    let mut out = String::new();
+    let steps = crate::plan::count(outcome.results.len(), "step");
+    let _ = writeln!(
+        out,
+        "{} {steps} in {}",
+        style.bold("summary:"),
+        duration::format(outcome.elapsed)
+    );
+    for name in ORDER {
+        let n = outcome
+            .results
+            .iter()
+            .filter(|r| r.status.name() == name)
+            .count();
+        if n > 0 {
+            let _ = writeln!(out, "  {:<12}{n:>4}", name.replace('-', " "));
+        }
     }
-    let counts: Vec<String> = counts
-        .iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(what, n)| format!("{n} {what}"))
-        .collect();
-    let first_failure = outcome
-        .results
-        .iter()
-        .position(|r| r.fails_run() && r.status != Status::Interrupted);
-    let ok = first_failure.is_none() && !outcome.interrupted;
-    let mark = if ok {
+    let verdict = verdict(outcome);
+    let mark = if verdict == "passed" {
         style.green("✓")
     } else {
         style.red_bold("✗")
     };
-    let verdict = if outcome.interrupted {
-        "interrupted"
-    } else if ok {
-        "passed"
-    } else {
-        "failed"
-    };
-    let mut out = format!(
-        "{mark} {} {verdict}: {} in {}\n",
-        style.bold(&plan.targets.join(", ")),
-        counts.join(", "),
-        duration::format(outcome.elapsed)
+    let _ = writeln!(
+        out,
+        "{mark} {} {verdict}",
+        style.bold(&plan.targets.join(", "))
     );
-    if let Some(i) = first_failure {
+    if let Some(i) = first_failure(outcome) {
         let step = &plan.steps[i];
         let result = &outcome.results[i];
-        let why = match &result.status {
-            Status::Failed(why) => why.clone(),
-            Status::TimedOut(limit) => format!("timed out after {}", duration::format(*limit)),
-            _ => String::new(),
-        };
+        let why = result.status.reason().unwrap_or_default();
         let _ = writeln!(
             out,
             "{} {} ({why})",
@@ -95,4 +84,23 @@ pub fn render(style: Style, plan: &Plan, outcome: &Outcome) -> String {
         }
     }
     out
+}
+
+/// `passed`, `failed` or `interrupted`.
+pub fn verdict(outcome: &Outcome) -> &'static str {
+    if outcome.interrupted {
+        "interrupted"
+    } else if outcome.results.iter().any(|r| r.fails_run()) {
+        "failed"
+    } else {
+        "passed"
+    }
+}
+
+/// The first step (in plan order) that failed the run.
+pub fn first_failure(outcome: &Outcome) -> Option<usize> {
+    outcome
+        .results
+        .iter()
+        .position(|r| r.fails_run() && r.status != Status::Interrupted)
 }

@@ -1,5 +1,5 @@
 //! The terminal report: a line per finished step followed by its output block, skip
-//! reasons, and a summary naming the first failure.
+//! reasons, and the summary naming the first failure.
 
 use super::Reporter;
 use super::progress::Progress;
@@ -18,7 +18,7 @@ pub enum Verbosity {
     Quiet,
     /// Every step's line and output.
     Normal,
-    /// Also each step's command as it starts.
+    /// Also each step's command as it starts, and why cached steps ran.
     Verbose,
 }
 
@@ -28,21 +28,31 @@ pub struct Terminal {
     masker: Arc<Masker>,
     /// `None` when stderr is not a terminal: then nothing is redrawn.
     progress: Mutex<Option<Progress>>,
+    /// Human output goes to stderr when stdout carries the JSON report.
+    to_stderr: bool,
 }
 
 impl Terminal {
-    pub fn new(style: Style, verbosity: Verbosity, masker: Arc<Masker>, live: bool) -> Terminal {
+    pub fn new(
+        style: Style,
+        verbosity: Verbosity,
+        masker: Arc<Masker>,
+        live: bool,
+        to_stderr: bool,
+    ) -> Terminal {
         let progress = (live && verbosity > Verbosity::Quiet).then(Progress::new);
         Terminal {
             style,
             verbosity,
             masker,
             progress: Mutex::new(progress),
+            to_stderr,
         }
     }
 
-    /// Prints a block on stdout, masked, after clearing the progress line.
-    fn emit(&self, text: &str) {
+    /// Prints text masked, without colour codes when colour is off, after clearing the
+    /// progress line.
+    pub fn emit(&self, text: &str) {
         let mut progress = self.progress.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(p) = progress.as_mut() {
             p.clear();
@@ -51,13 +61,43 @@ impl Terminal {
         if !self.style.color {
             text = crate::text::ansi::strip(&text);
         }
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        if self.to_stderr {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(text.as_bytes());
+            let _ = err.flush();
+        } else {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+
+    /// The status line and, where it is shown, the step's output.
+    pub fn block(&self, step: &PlanStep, result: &StepResult) -> Option<String> {
+        let failed = result.is_failure();
+        let noisy = self.verbosity > Verbosity::Quiet;
+        if !(noisy || failed || matches!(result.status, Status::Skipped(_))) {
+            return None;
+        }
+        let mut block = status_line(self.style, &step.label, result);
+        block.push('\n');
+        if let (Some(why), Verbosity::Verbose) = (&result.why_ran, self.verbosity) {
+            block.push_str(&format!(
+                "{}\n",
+                self.style.dim(&format!("(ran because {why})"))
+            ));
+        }
+        if (failed || noisy) && !result.output.is_empty() {
+            block.push_str(&result.output);
+            if !result.output.ends_with('\n') {
+                block.push('\n');
+            }
+        }
+        Some(block)
     }
 }
 
-/// `✓ fmt/check 0.52s`, `✗ lint/clippy 3.10s: exit status 101`, `↷ sign/x skipped: reason`.
+/// `✓ fmt/check 0.52s`, `✗ lint/clippy 3.10s: exit status 101`, `= sbom/scan cached`.
 pub fn status_line(style: Style, label: &str, result: &StepResult) -> String {
     let time = duration::format(result.duration);
     let ignored = if result.ignored {
@@ -65,71 +105,44 @@ pub fn status_line(style: Style, label: &str, result: &StepResult) -> String {
     } else {
         ""
     };
+    let label = style.bold(label);
     match &result.status {
-        Status::Ok => format!(
-            "{} {} {}",
-            style.green("✓"),
-            style.bold(label),
-            style.dim(&time)
-        ),
+        Status::Ok => format!("{} {label} {}", style.green("✓"), style.dim(&time)),
+        Status::Cached => format!("{} {label} cached", style.cyan("=")),
         Status::Failed(why) => format!(
-            "{} {} {}: {why}{ignored}",
+            "{} {label} {}: {why}{ignored}",
             style.red_bold("✗"),
-            style.bold(label),
             style.dim(&time)
         ),
-        Status::TimedOut(limit) => format!(
-            "{} {} timed out after {}{ignored}",
-            style.red_bold("✗"),
-            style.bold(label),
-            duration::format(*limit)
-        ),
-        Status::Interrupted => format!(
-            "{} {} interrupted after {}",
-            style.red_bold("✗"),
-            style.bold(label),
-            time
-        ),
-        Status::Skipped(why) => {
-            format!("{} {} skipped: {why}", style.yellow("↷"), style.bold(label))
+        Status::TimedOut(limit) => {
+            format!(
+                "{} {label} timed out after {}{ignored}",
+                style.red_bold("✗"),
+                duration::format(*limit)
+            )
         }
-        Status::NotRun(why) => format!("{} {} not run: {why}", style.dim("-"), style.bold(label)),
+        Status::Interrupted => format!("{} {label} interrupted after {time}", style.red_bold("✗")),
+        Status::Skipped(why) => format!("{} {label} skipped: {why}", style.yellow("↷")),
+        Status::NotRun(why) => format!("{} {label} not run: {why}", style.dim("-")),
     }
 }
 
 impl Reporter for Terminal {
     fn step_started(&self, step: &PlanStep) {
         if self.verbosity >= Verbosity::Verbose {
+            let line = format!("{}: {}", step.label, step.command());
             self.emit(&format!(
                 "{} {}\n",
                 self.style.cyan("▸"),
-                self.style
-                    .dim(&format!("{}: {}", step.label, step.command()))
+                self.style.dim(&line)
             ));
         }
     }
 
     fn step_finished(&self, step: &PlanStep, result: &StepResult) {
-        let failed = matches!(
-            result.status,
-            Status::Failed(_) | Status::TimedOut(_) | Status::Interrupted
-        );
-        let show_line = self.verbosity > Verbosity::Quiet
-            || failed
-            || matches!(result.status, Status::Skipped(_));
-        if !show_line {
-            return;
+        if let Some(block) = self.block(step, result) {
+            self.emit(&block);
         }
-        let mut block = status_line(self.style, &step.label, result);
-        block.push('\n');
-        let show_output = failed || self.verbosity > Verbosity::Quiet;
-        if show_output && !result.output.is_empty() {
-            block.push_str(&result.output);
-            if !result.output.ends_with('\n') {
-                block.push('\n');
-            }
-        }
-        self.emit(&block);
     }
 
     fn pipeline_skipped(&self, pipeline: &str, reason: &str) {

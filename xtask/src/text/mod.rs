@@ -4,7 +4,9 @@
 pub mod ansi;
 pub mod duration;
 pub mod ident;
+pub mod random;
 pub mod relpath;
 pub mod shell_words;
 pub mod suggest;
 pub mod template;
+pub mod time;

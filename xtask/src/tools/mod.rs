@@ -17,6 +17,8 @@ pub struct Toolbox {
     path: OsString,
     /// Per tool (name-version): the directory to put first on PATH (None: PATH has it) or why not.
     resolved: Mutex<HashMap<String, Result<Option<PathBuf>, String>>>,
+    /// `--version` output of unpinned tools, asked once per run.
+    reported: Mutex<HashMap<String, String>>,
 }
 
 impl Toolbox {
@@ -26,6 +28,7 @@ impl Toolbox {
             install,
             path: std::env::var_os("PATH").unwrap_or_default(),
             resolved: Mutex::new(HashMap::new()),
+            reported: Mutex::new(HashMap::new()),
         }
     }
 
@@ -120,6 +123,36 @@ impl Toolbox {
         provision::install(&self.root, tool, control, masker, log)
             .map(Some)
             .map_err(|e| format!("{problem}, and installing it failed: {e:#}"))
+    }
+
+    /// Each tool's version for cache keys: the pin, or what an unpinned tool reports.
+    pub fn versions(&self, tools: &[Tool]) -> BTreeMap<String, String> {
+        tools
+            .iter()
+            .map(|tool| {
+                let version = match &tool.version {
+                    Some(pin) => pin.clone(),
+                    None => self.reported_version(tool),
+                };
+                (tool.name.clone(), version)
+            })
+            .collect()
+    }
+
+    fn reported_version(&self, tool: &Tool) -> String {
+        let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
+        reported
+            .entry(tool.name.clone())
+            .or_insert_with(|| {
+                which::which_in(&tool.name, Some(&self.path), &self.root)
+                    .ok()
+                    .and_then(|exe| version_output(&exe, tool).ok())
+                    .map_or_else(
+                        || "not found".into(),
+                        |out| out.lines().next().unwrap_or("").trim().to_owned(),
+                    )
+            })
+            .clone()
     }
 
     /// Provisioned tool directories that exist already, for `tool:` conditions.

@@ -1,6 +1,6 @@
 //! `cargo xtask run`: ordering, parallelism, output blocks, failures, skips and secrets.
 
-use crate::support::Ws;
+use crate::support::{Ws, summary};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -11,7 +11,7 @@ fn runs_steps_and_prints_each_block_after_its_line() {
     out.assert(0);
     assert_eq!(
         out.stdout_redacted(),
-        "✓ hello/greet [T]\nhello world\n✓ hello/mkdir [T]\nensured out/deep/\n✓ hello passed: 2 ok in [T]\n"
+        "✓ hello/greet [T]\nhello world\n✓ hello/mkdir [T]\nensured out/deep/\nsummary: 2 steps in [T]\n  ok             2\n✓ hello passed\n"
     );
     assert!(ws.path("out/deep").is_dir());
 }
@@ -93,7 +93,10 @@ fn no_deps_runs_only_the_named_pipeline() {
     );
     let out = ws.run(&["run", "app", "--no-deps", "-q"]);
     out.assert(0);
-    assert_eq!(out.stdout_redacted(), "✓ app passed: 1 ok in [T]\n");
+    assert_eq!(
+        out.stdout_redacted(),
+        "summary: 1 step in [T]\n  ok             1\n✓ app passed\n"
+    );
 }
 
 #[test]
@@ -136,14 +139,17 @@ fn failure_shows_command_status_and_tail_and_stops_scheduling() {
     out.assert(1);
     assert_eq!(
         out.stdout_redacted(),
-        "✗ p/bad [T]: exit status 3\n\
+        format!(
+            "✗ p/bad [T]: exit status 3\n\
          some context\n\
-         ✗ p failed: 1 failed, 1 not run in [T]\n\
+         {}\
          first failure: p/bad (exit status 3)\n  \
          defined at pipelines/p.yaml:2:5\n  \
          command: sh -ec 'echo some context; exit 3'\n  \
          last 1 lines of output:\n    \
-         some context\n"
+         some context\n",
+            summary(&[("failed", 1), ("not run", 1)], "p", "failed")
+        )
     );
     assert_eq!(out.stderr, "");
 }
@@ -162,7 +168,11 @@ fn keep_going_runs_independent_steps_but_not_dependents() {
     );
     assert!(text.contains("✓ p/other [T]\nyes\n"), "{text}");
     assert!(
-        text.contains("✗ p failed: 1 ok, 1 failed, 1 not run in [T]\n"),
+        text.contains(&summary(
+            &[("ok", 1), ("failed", 1), ("not run", 1)],
+            "p",
+            "failed"
+        )),
         "{text}"
     );
 }
@@ -175,7 +185,7 @@ fn continue_on_error_lets_dependents_run_and_the_run_pass() {
     out.assert(0);
     assert_eq!(
         out.stdout_redacted(),
-        "✗ p/flaky [T]: exit status 1 (continue-on-error)\n✓ p/next [T]\nran\n✓ p passed: 1 ok, 1 failed in [T]\n"
+        "✗ p/flaky [T]: exit status 1 (continue-on-error)\n✓ p/next [T]\nran\nsummary: 2 steps in [T]\n  ok             1\n  failed         1\n✓ p passed\n"
     );
 }
 
@@ -232,11 +242,16 @@ fn skips_print_their_reasons() {
         "↷ sign skipped: COSIGN_KEY_B64 is not set and cosign.key does not exist\n\
          ↷ p/ci-only skipped: not running in CI\n\
          ✓ p/local [T]\nlocal\n\
-         ✓ p passed: 1 ok, 2 skipped in [T]\n"
+         "
+        .to_string()
+            + &summary(&[("ok", 1), ("skipped", 2)], "p", "passed")
     );
     let keyed = ws.run_with(&["run", "sign", "-q"], &[("COSIGN_KEY_B64", "x")]);
     keyed.assert(0);
-    assert_eq!(keyed.stdout_redacted(), "✓ sign passed: 1 ok in [T]\n");
+    assert_eq!(
+        keyed.stdout_redacted(),
+        "summary: 1 step in [T]\n  ok             1\n✓ sign passed\n"
+    );
 }
 
 #[test]
@@ -275,8 +290,9 @@ fn step_environment_has_pipeline_and_step_env_and_workspace_vars() {
     assert_eq!(
         out.stdout_redacted(),
         format!(
-            "✓ p/show [T]\nfrom-pipeline from-step p/show\n{0}/sub\n{0}\n✓ p passed: 1 ok in [T]\n",
-            root.display()
+            "✓ p/show [T]\nfrom-pipeline from-step p/show\n{0}/sub\n{0}\n{1}",
+            root.display(),
+            summary(&[("ok", 1)], "p", "passed")
         )
     );
 }

@@ -65,7 +65,11 @@ fn interrupt_with(signal: i32) {
         out.stdout
     );
     assert!(
-        out.stdout.contains("✗ p interrupted: 2 interrupted in "),
+        out.stdout_redacted().ends_with(&crate::support::summary(
+            &[("interrupted", 2)],
+            "p",
+            "interrupted"
+        )),
         "{}",
         out.stdout
     );

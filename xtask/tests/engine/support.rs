@@ -166,3 +166,16 @@ pub fn wait_for_file(path: &Path) -> String {
     }
     panic!("{} did not appear", path.display());
 }
+
+/// The summary block the engine prints at the end of a run (durations redacted).
+pub fn summary(counts: &[(&str, usize)], target: &str, verdict: &str) -> String {
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let noun = if total == 1 { "step" } else { "steps" };
+    let mut text = format!("summary: {total} {noun} in [T]\n");
+    for (name, n) in counts {
+        text.push_str(&format!("  {name:<12}{n:>4}\n"));
+    }
+    let mark = if verdict == "passed" { '✓' } else { '✗' };
+    text.push_str(&format!("{mark} {target} {verdict}\n"));
+    text
+}

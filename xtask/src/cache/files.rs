@@ -1,0 +1,210 @@
+//! Content digests of files, with a stat fast path: a file whose size, mtime, ctime and inode
+//! are unchanged since it was last hashed keeps its digest. Hashing spreads over the cores.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    inode: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Entry {
+    stamp: Stamp,
+    sha256: String,
+}
+
+/// Files modified this recently are hashed again next time: within a timestamp tick a
+/// change could leave the stamp as it was.
+const RACY_NS: i128 = 1_000_000_000;
+
+pub struct FileDigests {
+    path: PathBuf,
+    entries: Mutex<HashMap<String, Entry>>,
+    dirty: Mutex<bool>,
+}
+
+impl FileDigests {
+    /// Loads the stamps of earlier runs; an unreadable file is ignored (with a warning).
+    pub fn load(path: PathBuf, warnings: &mut Vec<String>) -> FileDigests {
+        let entries = match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                warnings.push(format!(
+                    "ignoring the unreadable file-digest cache {}: {e}",
+                    path.display()
+                ));
+                HashMap::new()
+            }),
+            Err(_) => HashMap::new(),
+        };
+        FileDigests {
+            path,
+            entries: Mutex::new(entries),
+            dirty: Mutex::new(false),
+        }
+    }
+
+    /// sha256 (hex) of each workspace-relative path, in order; a file that cannot be read is
+    /// an error naming it.
+    pub fn digests(&self, root: &Path, paths: &[String]) -> anyhow::Result<Vec<String>> {
+        let mut out: Vec<Option<String>> = vec![None; paths.len()];
+        let mut todo: Vec<(usize, Stamp)> = Vec::new();
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            for (i, rel) in paths.iter().enumerate() {
+                let stamp = stamp(&root.join(rel))
+                    .map_err(|e| anyhow::anyhow!("cannot read {rel}: {e}"))?;
+                match entries.get(rel) {
+                    Some(entry) if entry.stamp == stamp => out[i] = Some(entry.sha256.clone()),
+                    _ => todo.push((i, stamp)),
+                }
+            }
+        }
+        let hashed = hash_parallel(root, paths, &todo)?;
+        let now = now_ns();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for ((i, stamp), sha) in todo.into_iter().zip(hashed) {
+            if now - stamp.mtime_ns.max(stamp.ctime_ns) > RACY_NS {
+                entries.insert(
+                    paths[i].clone(),
+                    Entry {
+                        stamp,
+                        sha256: sha.clone(),
+                    },
+                );
+                *self.dirty.lock().unwrap_or_else(|e| e.into_inner()) = true;
+            }
+            out[i] = Some(sha);
+        }
+        Ok(out
+            .into_iter()
+            .map(|d| d.expect("every path hashed"))
+            .collect())
+    }
+
+    /// Writes the stamps back (atomically) when something changed.
+    pub fn save(&self) -> anyhow::Result<()> {
+        if !*self.dirty.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Ok(());
+        }
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        super::state::write_atomic(&self.path, &serde_json::to_vec(&*entries)?)
+    }
+}
+
+fn stamp(path: &Path) -> std::io::Result<Stamp> {
+    let meta = std::fs::metadata(path)?;
+    Ok(Stamp {
+        size: meta.size(),
+        mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        inode: meta.ino(),
+    })
+}
+
+fn now_ns() -> i128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// Hashes the files of `todo` on all cores, largest first so the work evens out.
+fn hash_parallel(
+    root: &Path,
+    paths: &[String],
+    todo: &[(usize, Stamp)],
+) -> anyhow::Result<Vec<String>> {
+    if todo.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut order: Vec<usize> = (0..todo.len()).collect();
+    order.sort_by_key(|&k| std::cmp::Reverse(todo[k].1.size));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<anyhow::Result<String>>>> =
+        Mutex::new((0..todo.len()).map(|_| None).collect());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(todo.len());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&k) = order.get(n) else { break };
+                    let rel = &paths[todo[k].0];
+                    let digest = sha256_file(&root.join(rel))
+                        .map_err(|e| anyhow::anyhow!("cannot read {rel}: {e}"));
+                    results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(digest);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every file hashed"))
+        .collect()
+}
+
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_match_sha256_and_reuse_old_stamps() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), "abc").unwrap();
+        let mut warnings = Vec::new();
+        let db = FileDigests::load(dir.path().join("files.json"), &mut warnings);
+        let d = db.digests(dir.path(), &["a".into()]).unwrap();
+        assert_eq!(
+            d,
+            ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]
+        );
+        // Freshly written: not remembered yet (it could still change within the same tick).
+        assert!(db.entries.lock().unwrap().is_empty());
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_database_is_ignored_with_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("files.json"), "{not json").unwrap();
+        let mut warnings = Vec::new();
+        FileDigests::load(dir.path().join("files.json"), &mut warnings);
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("ignoring the unreadable file-digest cache "),
+            "{warnings:?}"
+        );
+    }
+}
