@@ -30,11 +30,8 @@ pub fn render(plan: &Plan, decisions: &[Decision], style: Style) -> String {
             Decision::Skipped(why) => style.yellow(&format!("skipped ({why})")),
         };
         let _ = writeln!(out, "{:>3}. {} {decision}", n + 1, style.bold(&step.label));
-        let _ = writeln!(
-            out,
-            "       {}",
-            style.dim(&format!("$ {}", step.command()))
-        );
+        let command = step.command().replace('\n', "\n         ");
+        let _ = writeln!(out, "       {}", style.dim(&format!("$ {command}")));
         if !step.deps.is_empty() {
             let after: Vec<&str> = step
                 .deps

@@ -69,7 +69,8 @@ pub fn render(style: Style, plan: &Plan, outcome: &Outcome) -> String {
             step.line,
             step.col
         );
-        let _ = writeln!(out, "  {} {}", style.dim("command:"), step.command());
+        let command = step.command().replace('\n', "\n    ");
+        let _ = writeln!(out, "  {} {command}", style.dim("command:"));
         let lines: Vec<&str> = result.output.lines().collect();
         if !lines.is_empty() {
             let tail = &lines[lines.len().saturating_sub(TAIL)..];

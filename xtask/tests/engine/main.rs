@@ -1,8 +1,11 @@
 //! End-to-end tests: the real `xtask` binary on temporary workspaces.
 
+mod cache;
 mod cli;
 mod execution;
 mod interrupt;
+mod reports;
+mod schema;
 mod support;
 mod tools;
 mod validation;
