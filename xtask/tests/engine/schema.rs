@@ -27,26 +27,24 @@ fn check(schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
     if let Some(expected) = schema.get("const").filter(|c| *c != value) {
         errors.push(format!("{at}: {value} is not {expected}"));
     }
-    if let Some(Value::Array(options)) = schema.get("enum").filter(|_| true) {
-        if !options.contains(value) {
-            errors.push(format!("{at}: {value} is not one of {options:?}"));
-        }
+    if let Some(Value::Array(options)) = schema.get("enum")
+        && !options.contains(value)
+    {
+        errors.push(format!("{at}: {value} is not one of {options:?}"));
     }
     if let (Some(min), Some(n)) = (
         schema.get("minimum").and_then(Value::as_f64),
         value.as_f64(),
-    ) {
-        if n < min {
-            errors.push(format!("{at}: {n} is below {min}"));
-        }
+    ) && n < min
+    {
+        errors.push(format!("{at}: {n} is below {min}"));
     }
     if let (Some(pattern), Some(text)) = (
         schema.get("pattern").and_then(Value::as_str),
         value.as_str(),
-    ) {
-        if !matches(pattern, text) {
-            errors.push(format!("{at}: {text:?} does not match {pattern}"));
-        }
+    ) && !matches(pattern, text)
+    {
+        errors.push(format!("{at}: {text:?} does not match {pattern}"));
     }
     if let Value::Object(map) = value {
         let properties = schema.get("properties").and_then(Value::as_object);
