@@ -69,6 +69,12 @@ pub enum Command {
         /// Timed runs per measurement, after one warm-up
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..).map(usize::from))]
         runs: usize,
+        /// Files in the up-to-date-check tree
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+        files: usize,
+        /// Size of each file of that tree, in KB
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+        file_kb: usize,
     },
 }
 

@@ -10,6 +10,7 @@ mod commands;
 pub mod diagnostic;
 pub mod exec;
 pub mod failure;
+pub mod git;
 pub mod load;
 pub mod mask;
 pub mod model;
@@ -73,7 +74,17 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::run::run(app, &root, &pipelines, no_deps)
         }
         Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
-        Command::Bench { runs } => commands::bench::run(app, &root, *runs),
+        Command::Bench {
+            runs,
+            files,
+            file_kb,
+        } => {
+            let tree = bench::Tree {
+                files: *files,
+                file_size: file_kb * 1000,
+            };
+            commands::bench::run(&root, &commands::bench::Options { runs: *runs, tree })
+        }
     }
 }
 

@@ -11,7 +11,18 @@ pub struct Sample {
 
 /// Runs `argv` in `dir` once to warm up, then `runs` times, failing if any run fails.
 pub fn time_runs(argv: &[String], dir: &Path, runs: usize) -> anyhow::Result<Sample> {
-    let once = || -> anyhow::Result<Duration> {
+    time_runs_after(argv, dir, runs, &mut |_| Ok(()))
+}
+
+/// Like `time_runs`, calling `before(round)` (untimed) before every run.
+pub fn time_runs_after(
+    argv: &[String],
+    dir: &Path,
+    runs: usize,
+    before: &mut dyn FnMut(usize) -> anyhow::Result<()>,
+) -> anyhow::Result<Sample> {
+    let mut once = |round: usize| -> anyhow::Result<Duration> {
+        before(round)?;
         let start = Instant::now();
         let status = Command::new(&argv[0])
             .args(&argv[1..])
@@ -31,9 +42,9 @@ pub fn time_runs(argv: &[String], dir: &Path, runs: usize) -> anyhow::Result<Sam
         }
         Ok(elapsed)
     };
-    once()?;
-    let runs = (0..runs)
-        .map(|_| once())
+    once(0)?;
+    let runs = (1..=runs)
+        .map(&mut once)
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(Sample { runs })
 }

@@ -3,6 +3,8 @@
 
 mod graphs;
 mod measure;
+mod tree;
 
 pub use graphs::{Case, Graph};
-pub use measure::{Sample, median, time_runs};
+pub use measure::{Sample, median, time_runs, time_runs_after};
+pub use tree::Tree;

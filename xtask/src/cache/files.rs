@@ -1,7 +1,7 @@
 //! Content digests of files, with a stat fast path: a file whose size, mtime, ctime and inode
 //! are unchanged since it was last hashed keeps its digest. Hashing spreads over the cores.
 
-use serde::{Deserialize, Serialize};
+use super::walk::Found;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Read;
@@ -10,15 +10,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Stamp {
     size: u64,
-    mtime_ns: i128,
-    ctime_ns: i128,
+    mtime_ns: i64,
+    ctime_ns: i64,
     inode: u64,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 struct Entry {
     stamp: Stamp,
     sha256: String,
@@ -26,7 +26,7 @@ struct Entry {
 
 /// Files modified this recently are hashed again next time: within a timestamp tick a
 /// change could leave the stamp as it was.
-const RACY_NS: i128 = 1_000_000_000;
+const RACY_NS: i64 = 1_000_000_000;
 
 pub struct FileDigests {
     path: PathBuf,
@@ -37,10 +37,10 @@ pub struct FileDigests {
 impl FileDigests {
     /// Loads the stamps of earlier runs; an unreadable file is ignored (with a warning).
     pub fn load(path: PathBuf, warnings: &mut Vec<String>) -> FileDigests {
-        let entries = match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        let entries = match std::fs::read_to_string(&path) {
+            Ok(text) => parse(&text).unwrap_or_else(|line| {
                 warnings.push(format!(
-                    "ignoring the unreadable file-digest cache {}: {e}",
+                    "ignoring the unreadable file-digest cache {} (line {line})",
                     path.display()
                 ));
                 HashMap::new()
@@ -56,13 +56,20 @@ impl FileDigests {
 
     /// sha256 (hex) of each workspace-relative path, in order; a file that cannot be read is
     /// an error naming it.
-    pub fn digests(&self, root: &Path, paths: &[String]) -> anyhow::Result<Vec<String>> {
+    pub fn digests(&self, root: &Path, files: &[Found]) -> anyhow::Result<Vec<String>> {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let mut out: Vec<Option<String>> = vec![None; paths.len()];
         let mut todo: Vec<(usize, Stamp)> = Vec::new();
         {
             let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            for (i, rel) in paths.iter().enumerate() {
-                let stamp = stamp(&root.join(rel))
+            for (i, file) in files.iter().enumerate() {
+                let rel = &file.path;
+                let meta = match &file.meta {
+                    Some(meta) => Ok(meta.clone()),
+                    None => std::fs::metadata(root.join(rel)),
+                };
+                let stamp = meta
+                    .map(|m| stamp(&m))
                     .map_err(|e| anyhow::anyhow!("cannot read {rel}: {e}"))?;
                 match entries.get(rel) {
                     Some(entry) if entry.stamp == stamp => out[i] = Some(entry.sha256.clone()),
@@ -70,13 +77,13 @@ impl FileDigests {
                 }
             }
         }
-        let hashed = hash_parallel(root, paths, &todo)?;
+        let hashed = hash_parallel(root, &paths, &todo)?;
         let now = now_ns();
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         for ((i, stamp), sha) in todo.into_iter().zip(hashed) {
             if now - stamp.mtime_ns.max(stamp.ctime_ns) > RACY_NS {
                 entries.insert(
-                    paths[i].clone(),
+                    paths[i].to_owned(),
                     Entry {
                         stamp,
                         sha256: sha.clone(),
@@ -98,30 +105,64 @@ impl FileDigests {
             return Ok(());
         }
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        super::state::write_atomic(&self.path, &serde_json::to_vec(&*entries)?)
+        let mut text = String::with_capacity(entries.len() * 128);
+        for (path, e) in entries.iter() {
+            let s = &e.stamp;
+            text.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{path}\n",
+                e.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode
+            ));
+        }
+        super::state::write_atomic(&self.path, text.as_bytes())
     }
 }
 
-fn stamp(path: &Path) -> std::io::Result<Stamp> {
-    let meta = std::fs::metadata(path)?;
-    Ok(Stamp {
-        size: meta.size(),
-        mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-        ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-        inode: meta.ino(),
-    })
+/// One line per file: `sha256 size mtime_ns ctime_ns inode path`, tab-separated. Hand
+/// parsed: the engine reads it on every run, in debug builds. `Err` is the bad line.
+fn parse(text: &str) -> Result<HashMap<String, Entry>, usize> {
+    let mut entries = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut fields = line.splitn(6, '\t');
+        let mut next = || fields.next().ok_or(n + 1);
+        let sha256 = next()?.to_owned();
+        let size = next()?.parse().map_err(|_| n + 1)?;
+        let mtime_ns = next()?.parse().map_err(|_| n + 1)?;
+        let ctime_ns = next()?.parse().map_err(|_| n + 1)?;
+        let inode = next()?.parse().map_err(|_| n + 1)?;
+        let path = next()?.to_owned();
+        if sha256.len() != 64 {
+            return Err(n + 1);
+        }
+        let stamp = Stamp {
+            size,
+            mtime_ns,
+            ctime_ns,
+            inode,
+        };
+        entries.insert(path, Entry { stamp, sha256 });
+    }
+    Ok(entries)
 }
 
-fn now_ns() -> i128 {
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    Stamp {
+        size: meta.size(),
+        mtime_ns: i64::from(meta.mtime()) * 1_000_000_000 + i64::from(meta.mtime_nsec()),
+        ctime_ns: i64::from(meta.ctime()) * 1_000_000_000 + i64::from(meta.ctime_nsec()),
+        inode: meta.ino(),
+    }
+}
+
+fn now_ns() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as i128)
+        .map_or(0, |d| d.as_nanos() as i64)
 }
 
 /// Hashes the files of `todo` on all cores, largest first so the work evens out.
 fn hash_parallel(
     root: &Path,
-    paths: &[String],
+    paths: &[&str],
     todo: &[(usize, Stamp)],
 ) -> anyhow::Result<Vec<String>> {
     if todo.is_empty() {
@@ -184,8 +225,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), "abc").unwrap();
         let mut warnings = Vec::new();
-        let db = FileDigests::load(dir.path().join("files.json"), &mut warnings);
-        let d = db.digests(dir.path(), &["a".into()]).unwrap();
+        let db = FileDigests::load(dir.path().join("files.tsv"), &mut warnings);
+        let d = db.digests(dir.path(), &[Found::path("a".into())]).unwrap();
         assert_eq!(
             d,
             ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]
@@ -198,9 +239,9 @@ mod tests {
     #[test]
     fn a_corrupt_database_is_ignored_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("files.json"), "{not json").unwrap();
+        std::fs::write(dir.path().join("files.tsv"), "not\ta\tvalid\tline").unwrap();
         let mut warnings = Vec::new();
-        FileDigests::load(dir.path().join("files.json"), &mut warnings);
+        FileDigests::load(dir.path().join("files.tsv"), &mut warnings);
         assert_eq!(warnings.len(), 1);
         assert!(
             warnings[0].starts_with("ignoring the unreadable file-digest cache "),

@@ -20,8 +20,23 @@ pub struct Components {
 }
 
 impl Components {
+    /// sha256 over every part, each field length-prefixed so no two different sets of
+    /// parts hash the same.
     pub fn key(&self) -> String {
-        sha256(&serde_json::to_vec(self).expect("plain data serialises"))
+        let mut hasher = Sha256::new();
+        let mut field = |text: &str| {
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        };
+        field(&self.definition);
+        for map in [&self.env, &self.tools, &self.deps, &self.inputs] {
+            field(&map.len().to_string());
+            for (k, v) in map {
+                field(k);
+                field(v);
+            }
+        }
+        super::files::hex(&hasher.finalize())
     }
 
     /// Why `self` differs from the `old` run, in the words the plan shows.

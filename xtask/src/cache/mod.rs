@@ -49,7 +49,7 @@ impl Cache {
     pub fn open(root: &Path, reuse: bool) -> (Cache, Vec<String>) {
         let dir = root.join("target/xtask/cache");
         let mut warnings = Vec::new();
-        let files = FileDigests::load(dir.join("files.json"), &mut warnings);
+        let files = FileDigests::load(dir.join("files.tsv"), &mut warnings);
         let cache = Cache {
             root: root.to_owned(),
             dir,
@@ -96,8 +96,8 @@ impl Cache {
                 }
                 Some(why) => why,
             },
-            Some(old) => components
-                .why_changed(&old.components)
+            Some(old) => state::read_parts(&path, &old.key)
+                .and_then(|parts| components.why_changed(&parts))
                 .unwrap_or_else(|| "its key changed".into()),
         };
         Ok(Check::Miss {
@@ -105,6 +105,37 @@ impl Cache {
             components: Box::new(components),
             why,
         })
+    }
+
+    /// Holds a cached step's lock file until dropped, so a second engine running the same
+    /// step waits for the first and then finds its result in the cache. `None` for steps
+    /// without `inputs`, and when `cancelled` turns true while waiting.
+    pub fn lock(
+        &self,
+        plan: &Plan,
+        step: &PlanStep,
+        cancelled: &dyn Fn() -> bool,
+    ) -> anyhow::Result<Option<std::fs::File>> {
+        if step.inputs.is_empty() {
+            return Ok(None);
+        }
+        let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id)
+            .with_extension("lock");
+        std::fs::create_dir_all(path.parent().expect("in a directory"))?;
+        let file = std::fs::File::create(&path)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", self.rel(&path)))?;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(std::fs::TryLockError::WouldBlock) if !cancelled() => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    anyhow::bail!("cannot lock {}: {e}", self.rel(&path))
+                }
+            }
+        }
     }
 
     /// Records a successful run: the outputs as they are now, under `key`.
@@ -117,26 +148,23 @@ impl Cache {
     ) -> anyhow::Result<Vec<Output>> {
         let outputs = self.outputs(step)?;
         let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
-        state::write(
-            &path,
-            &StepState {
-                version: state::VERSION,
-                key,
-                components,
-                outputs: outputs.clone(),
-            },
-        )?;
+        let state = StepState {
+            version: state::VERSION,
+            key,
+            outputs: outputs.clone(),
+        };
+        state::write(&path, &state, components)?;
         Ok(outputs)
     }
 
     /// The files a step's `outputs` match now, with their digests.
     pub fn outputs(&self, step: &PlanStep) -> anyhow::Result<Vec<Output>> {
-        let paths = walk::expand(&self.root, &step.outputs)?;
-        let digests = self.files.digests(&self.root, &paths)?;
-        paths
+        let files = walk::expand(&self.root, &step.outputs)?;
+        let digests = self.files.digests(&self.root, &files)?;
+        files
             .into_iter()
             .zip(digests)
-            .map(|(path, sha256)| {
+            .map(|(walk::Found { path, .. }, sha256)| {
                 let size = std::fs::metadata(self.root.join(&path))?.len();
                 Ok(Output { path, sha256, size })
             })
@@ -193,8 +221,9 @@ impl Cache {
             })
             .collect();
         drop(keys);
-        let paths = walk::expand(&self.root, &step.inputs)?;
-        let digests = self.files.digests(&self.root, &paths)?;
+        let files = walk::expand(&self.root, &step.inputs)?;
+        let digests = self.files.digests(&self.root, &files)?;
+        let paths = files.into_iter().map(|f| f.path);
         Ok(Components {
             definition: definition(step),
             env,
@@ -210,8 +239,11 @@ impl Cache {
                 return Ok(Some(format!("output {} is missing", output.path)));
             }
         }
-        let paths: Vec<String> = outputs.iter().map(|o| o.path.clone()).collect();
-        let digests = self.files.digests(&self.root, &paths)?;
+        let files: Vec<walk::Found> = outputs
+            .iter()
+            .map(|o| walk::Found::path(o.path.clone()))
+            .collect();
+        let digests = self.files.digests(&self.root, &files)?;
         Ok(outputs
             .iter()
             .zip(digests)

@@ -21,8 +21,15 @@ pub struct Output {
 pub struct StepState {
     pub version: u32,
     pub key: String,
-    pub components: Components,
     pub outputs: Vec<Output>,
+}
+
+/// The parts of the key, kept in a file of their own (`<step>.parts.json`): only a miss
+/// reads them, to say what changed, so a hit never parses every input's digest.
+#[derive(Serialize, Deserialize)]
+struct Parts {
+    key: String,
+    components: Components,
 }
 
 /// `target/xtask/cache/steps/<pipeline>/<step>.json`
@@ -47,8 +54,24 @@ pub fn read(path: &Path) -> Result<Option<StepState>, String> {
     Ok(Some(state))
 }
 
-pub fn write(path: &Path, state: &StepState) -> anyhow::Result<()> {
+/// Writes the parts, then the state that points at them.
+pub fn write(path: &Path, state: &StepState, components: Components) -> anyhow::Result<()> {
+    let parts = Parts {
+        key: state.key.clone(),
+        components,
+    };
+    write_atomic(&parts_path(path), &serde_json::to_vec(&parts)?)?;
     write_atomic(path, &serde_json::to_vec_pretty(state)?)
+}
+
+/// The parts of the key recorded as `key`, if they are still there.
+pub fn read_parts(path: &Path, key: &str) -> Option<Components> {
+    let parts: Parts = serde_json::from_slice(&std::fs::read(parts_path(path)).ok()?).ok()?;
+    (parts.key == key).then_some(parts.components)
+}
+
+fn parts_path(path: &Path) -> PathBuf {
+    path.with_extension("parts.json")
 }
 
 /// Writes a temp file next to `path` and renames it over `path`.

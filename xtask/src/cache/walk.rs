@@ -10,19 +10,31 @@ const OPTIONS: MatchOptions = MatchOptions {
     require_literal_leading_dot: false,
 };
 
-/// Workspace-relative paths of the files matching `patterns`, sorted and unique. A pattern
+/// A file found by a walk, with its metadata when the walk got it for free.
+pub struct Found {
+    pub path: String,
+    pub meta: Option<std::fs::Metadata>,
+}
+
+impl Found {
+    pub fn path(path: String) -> Found {
+        Found { path, meta: None }
+    }
+}
+
+/// The files matching `patterns`, sorted by workspace-relative path and unique. A pattern
 /// that matches a directory stands for every file below it.
-pub fn expand(root: &Path, patterns: &[String]) -> std::io::Result<Vec<String>> {
+pub fn expand(root: &Path, patterns: &[String]) -> std::io::Result<Vec<Found>> {
     let mut files = Vec::new();
     for pattern in patterns {
         expand_one(root, pattern, &mut files)?;
     }
-    files.sort_unstable();
-    files.dedup();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
     Ok(files)
 }
 
-fn expand_one(root: &Path, pattern: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+fn expand_one(root: &Path, pattern: &str, out: &mut Vec<Found>) -> std::io::Result<()> {
     let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
     let prefix = literal_prefix(pattern);
     let start = root.join(&prefix);
@@ -34,7 +46,7 @@ fn expand_one(root: &Path, pattern: &str, out: &mut Vec<String>) -> std::io::Res
         if meta.is_dir() {
             walk(root, &start, &prefix, &|_| true, out)?;
         } else {
-            out.push(prefix);
+            out.push(Found::path(prefix));
         }
         return Ok(());
     }
@@ -62,7 +74,7 @@ fn walk(
     dir: &Path,
     rel: &str,
     matches: &dyn Fn(&str) -> bool,
-    out: &mut Vec<String>,
+    out: &mut Vec<Found>,
 ) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -83,8 +95,12 @@ fn walk(
             } else {
                 walk(root, &entry.path(), &child, matches, out)?;
             }
-        } else if matches(&child) && (kind.is_file() || root.join(&child).is_file()) {
-            out.push(child);
+        } else if kind.is_file() && matches(&child) {
+            // fstatat on the open directory: no path lookup from the root per file.
+            let meta = entry.metadata().ok();
+            out.push(Found { path: child, meta });
+        } else if kind.is_symlink() && matches(&child) && root.join(&child).is_file() {
+            out.push(Found::path(child));
         }
     }
     Ok(())
@@ -115,6 +131,9 @@ mod tests {
                 &p.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
             )
             .unwrap()
+            .into_iter()
+            .map(|f| f.path)
+            .collect::<Vec<_>>()
         };
         assert_eq!(e(&["**/*.rs"]), ["src/a.rs", "src/deep/b.rs"]);
         assert_eq!(e(&["src/*.rs"]), ["src/a.rs"]);

@@ -1,27 +1,60 @@
-//! `cargo xtask bench`: medians of the engine on generated graphs next to `just` and
-//! go-task (`task`) when they are on PATH (`cargo xtask run bench` provisions both).
+//! `cargo xtask bench`: medians of the engine next to `just` and go-task (`task`) on the same
+//! generated graphs, and of its up-to-date check next to go-task's checksum method on a
+//! generated tree. Peers are used when on PATH (`cargo xtask run bench` provisions both).
 
-use crate::App;
-use crate::bench::{Case, Graph, median, time_runs};
+use crate::bench::{Case, Graph, Tree, median, time_runs, time_runs_after};
 use crate::failure::Failure;
 use crate::text::duration;
 use anyhow::Context as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub fn run(app: &App, root: &Path, runs: usize) -> Result<(), Failure> {
+pub struct Options {
+    pub runs: usize,
+    /// Files and bytes per file of the up-to-date-check tree.
+    pub tree: Tree,
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     let exe = std::env::current_exe().context("cannot find the xtask binary")?;
-    let peers: Vec<(&str, Option<PathBuf>)> = ["just", "task"]
-        .iter()
-        .map(|t| (*t, which::which(t).ok()))
+    let peers: Vec<(&str, PathBuf)> = ["just", "task"]
+        .into_iter()
+        .filter_map(|name| match which::which(name) {
+            Ok(path) => Some((name, path)),
+            Err(_) => {
+                eprintln!("note: `{name}` is not on PATH; `cargo xtask run bench` installs it for the comparison");
+                None
+            }
+        })
         .collect();
-    for (name, path) in &peers {
-        if path.is_none() {
-            eprintln!(
-                "note: `{name}` is not on PATH; `cargo xtask run bench` installs it for the comparison"
-            );
-        }
-    }
+    let scratch = root.join("target/xtask/bench");
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
+    let jobs = std::thread::available_parallelism().map_or(1, usize::from);
+    println!(
+        "{} timed runs per cell after one warm-up; medians; xtask with --jobs {jobs}\n",
+        options.runs
+    );
+    graphs(&exe, &scratch, &peers, options.runs)?;
+    println!();
+    up_to_date(
+        &exe,
+        &scratch,
+        peers
+            .iter()
+            .find(|(n, _)| *n == "task")
+            .map(|(_, p)| p.as_path()),
+        options,
+    )?;
+    Ok(())
+}
+
+fn graphs(
+    exe: &Path,
+    scratch: &Path,
+    peers: &[(&str, PathBuf)],
+    runs: usize,
+) -> anyhow::Result<()> {
     let cases = [
         Case {
             name: "start-up (1 step)".into(),
@@ -36,33 +69,26 @@ pub fn run(app: &App, root: &Path, runs: usize) -> Result<(), Failure> {
             graph: Graph::FanOut(100),
         },
     ];
-    let scratch = root.join("target/xtask/bench");
-    std::fs::create_dir_all(&scratch)
-        .with_context(|| format!("cannot create {}", scratch.display()))?;
-    let jobs = std::thread::available_parallelism().map_or(1, usize::from);
-    println!(
-        "{} runs per cell after one warm-up; medians; xtask with --jobs {jobs}\n",
-        runs
-    );
-    let mut header = String::from("| case | xtask |");
-    let mut rule = String::from("|---|---:|");
-    for (name, path) in &peers {
-        if path.is_some() {
-            header.push_str(&format!(" {name} | xtask ÷ {name} |"));
-            rule.push_str("---:|---:|");
-        }
+    let mut header = String::from("| graph | xtask |");
+    for (name, _) in peers {
+        header.push_str(&format!(" {name} | xtask ÷ {name} |"));
     }
-    println!("{header}\n{rule}");
+    println!("{header}\n|---|---:|{}", "---:|---:|".repeat(peers.len()));
     for case in &cases {
-        let dir = tempfile::tempdir_in(&scratch).context("cannot create a bench directory")?;
+        let dir = tempfile::tempdir_in(scratch).context("cannot create a bench directory")?;
         case.graph
             .write(dir.path())
             .context("cannot write the bench graphs")?;
-        let ours = median(&time_runs(&xtask_argv(&exe, dir.path()), dir.path(), runs)?);
+        let ours = median(&time_runs(&xtask_argv(exe, dir.path()), dir.path(), runs)?);
         let mut row = format!("| {} | {} |", case.name, show(ours));
-        for (name, path) in &peers {
-            let Some(path) = path else { continue };
-            let theirs = median(&time_runs(&peer_argv(name, path), dir.path(), runs)?);
+        for (name, path) in peers {
+            let file = if *name == "just" {
+                "--justfile=justfile"
+            } else {
+                "--taskfile=Taskfile.yml"
+            };
+            let argv = vec![path.display().to_string(), file.into(), "all".into()];
+            let theirs = median(&time_runs(&argv, dir.path(), runs)?);
             row.push_str(&format!(
                 " {} | {:.2} |",
                 show(theirs),
@@ -71,32 +97,105 @@ pub fn run(app: &App, root: &Path, runs: usize) -> Result<(), Failure> {
         }
         println!("{row}");
     }
-    let _ = app;
     Ok(())
 }
 
-fn xtask_argv(exe: &Path, dir: &Path) -> Vec<String> {
-    let root = dir.display().to_string();
-    [
-        exe.display().to_string(),
-        "--root".into(),
-        root,
-        "run".into(),
-        "bench".into(),
-        "-q".into(),
-        "--color".into(),
-        "never".into(),
-    ]
-    .to_vec()
+/// One step over a tree of files: first run (no cache), unchanged re-run, one file changed.
+fn up_to_date(
+    exe: &Path,
+    scratch: &Path,
+    task: Option<&Path>,
+    options: &Options,
+) -> anyhow::Result<()> {
+    let tree = &options.tree;
+    let dir = tempfile::tempdir_in(scratch).context("cannot create a bench directory")?;
+    tree.write(dir.path())
+        .context("cannot write the bench tree")?;
+    // Files younger than a second are always re-hashed (a change within one timestamp tick
+    // could go unseen); let the tree age past that, as a checked-out tree would have.
+    std::thread::sleep(Duration::from_millis(1100));
+    let mb = tree.total_bytes() / 1_000_000;
+    println!(
+        "up-to-date check of one step whose inputs are {} files, {mb} MB",
+        tree.files
+    );
+    let task_col = if task.is_some() {
+        " task (checksum) | xtask ÷ task |"
+    } else {
+        ""
+    };
+    println!(
+        "| case | xtask |{task_col}\n|---|---:|{}",
+        if task.is_some() { "---:|---:|" } else { "" }
+    );
+    let ours = xtask_argv(exe, dir.path());
+    let theirs = task.map(|t| {
+        vec![
+            t.display().to_string(),
+            "--taskfile=Taskfile.yml".into(),
+            "all".into(),
+        ]
+    });
+    let d = dir.path();
+    let cases: [(
+        &str,
+        fn(&Path, usize) -> anyhow::Result<()>,
+        fn(&Path, usize) -> anyhow::Result<()>,
+    ); 3] = [
+        (
+            "first run (no cache)",
+            |d, _| remove(&d.join("target/xtask/cache")),
+            |d, _| remove(&d.join(".task")),
+        ),
+        ("unchanged re-run", |_, _| Ok(()), |_, _| Ok(())),
+        (
+            "one file changed",
+            |d, round| Ok(Tree::touch_one(d, round)?),
+            |d, round| Ok(Tree::touch_one(d, round + 1000)?),
+        ),
+    ];
+    for (name, prepare_ours, prepare_theirs) in cases {
+        let a = median(&time_runs_after(&ours, d, options.runs, &mut |r| {
+            prepare_ours(d, r)
+        })?);
+        let mut row = format!("| {name} | {} |", show(a));
+        if let Some(theirs) = &theirs {
+            let b = median(&time_runs_after(theirs, d, options.runs, &mut |r| {
+                prepare_theirs(d, r)
+            })?);
+            row.push_str(&format!(
+                " {} | {:.3} |",
+                show(b),
+                a.as_secs_f64() / b.as_secs_f64()
+            ));
+        }
+        println!("{row}");
+    }
+    Ok(())
 }
 
-fn peer_argv(name: &str, path: &Path) -> Vec<String> {
-    let file = if name == "just" {
-        "--justfile=justfile"
-    } else {
-        "--taskfile=Taskfile.yml"
-    };
-    vec![path.display().to_string(), file.into(), "all".into()]
+fn remove(path: &Path) -> anyhow::Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn xtask_argv(exe: &Path, dir: &Path) -> Vec<String> {
+    [
+        &exe.display().to_string(),
+        "--root",
+        &dir.display().to_string(),
+        "run",
+        "bench",
+        "-q",
+        "--color",
+        "never",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 fn show(d: Duration) -> String {

@@ -43,6 +43,11 @@ impl Runner for StepRunner {
                 log,
             );
         }
+        // Held until this function returns: another engine running this step waits.
+        let _lock = match self.cache.lock(plan, step, &|| control.cancelled()) {
+            Ok(lock) => lock,
+            Err(e) => return failed(format!("{e:#}"), log),
+        };
         let mut warnings = Vec::new();
         let check = self
             .cache

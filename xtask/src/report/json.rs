@@ -82,7 +82,7 @@ pub fn document(
             name: "xtask",
             version: env!("CARGO_PKG_VERSION"),
         },
-        git: git_commit(root).map(|commit| GitInfo { commit }),
+        git: crate::git::head_commit(root).map(|commit| GitInfo { commit }),
         targets: plan.targets.clone(),
         started_at: rfc3339(outcome.started_at),
         finished_at: rfc3339(finished),
@@ -121,17 +121,6 @@ fn step(plan: &Plan, step: &PlanStep, result: &StepResult, masker: &Masker) -> S
         col: step.col,
         outputs: result.outputs.clone(),
     }
-}
-
-fn git_commit(root: &std::path::Path) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["rev-parse", "--verify", "-q", "HEAD"])
-        .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let commit = String::from_utf8(out.stdout).ok()?.trim().to_owned();
-    (out.status.success() && !commit.is_empty()).then_some(commit)
 }
 
 impl Reporter for Json {

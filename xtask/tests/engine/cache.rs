@@ -205,11 +205,13 @@ fn the_stat_fast_path_still_sees_a_same_size_edit() {
     );
 }
 
+/// Engines running the same cached step at once take turns (a lock per step): the step runs
+/// once, the others find its result, and every cache file stays whole.
 #[test]
 fn concurrent_engines_keep_the_cache_consistent() {
     let ws = Ws::new();
     let steps: String = (0..6)
-        .map(|i| format!("  - id: s{i}\n    needs: []\n    shell: sh\n    run: sleep 0.1; echo {i} > out{i}.txt\n    inputs: [\"src/*\"]\n    outputs: [out{i}.txt]\n"))
+        .map(|i| format!("  - id: s{i}\n    needs: []\n    shell: sh\n    run: echo s{i} >> runs.log; sleep 0.1; echo {i} > out{i}.txt\n    inputs: [\"src/*\"]\n    outputs: [out{i}.txt]\n"))
         .collect();
     ws.pipeline("p", &format!("steps:\n{steps}"));
     ws.file("src/x", "x\n");
@@ -224,6 +226,7 @@ fn concurrent_engines_keep_the_cache_consistent() {
     for mut engine in engines {
         assert!(engine.wait().unwrap().success());
     }
+    assert_eq!(runs(&ws), 6, "each step ran once across the three engines");
     for i in 0..6 {
         let path = ws.path(&format!("target/xtask/cache/steps/p/s{i}.json"));
         let state: serde_json::Value =

@@ -1,0 +1,102 @@
+//! Reading the workspace's HEAD commit from `.git` directly: the report wants it on every
+//! run, and starting `git` would cost more than the rest of a small run.
+
+use std::path::{Path, PathBuf};
+
+/// The commit HEAD points at, if `root` is (inside) a git work tree with a valid HEAD.
+pub fn head_commit(root: &Path) -> Option<String> {
+    let git_dir = git_dir(root)?;
+    let common = match std::fs::read_to_string(git_dir.join("commondir")) {
+        Ok(rel) => git_dir.join(rel.trim()),
+        Err(_) => git_dir.clone(),
+    };
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head = head.trim();
+    let Some(reference) = head.strip_prefix("ref: ") else {
+        return is_hash(head).then(|| head.to_owned());
+    };
+    for dir in [&git_dir, &common] {
+        if let Ok(hash) = std::fs::read_to_string(dir.join(reference)) {
+            let hash = hash.trim();
+            return is_hash(hash).then(|| hash.to_owned());
+        }
+    }
+    let packed = std::fs::read_to_string(common.join("packed-refs")).ok()?;
+    packed.lines().find_map(|line| {
+        let (hash, name) = line.split_once(' ')?;
+        (name == reference && is_hash(hash)).then(|| hash.to_owned())
+    })
+}
+
+/// `.git` of the nearest enclosing work tree; follows `gitdir:` files of worktrees.
+fn git_dir(root: &Path) -> Option<PathBuf> {
+    let mut dir = Some(root);
+    while let Some(d) = dir {
+        let candidate = d.join(".git");
+        if candidate.is_dir() {
+            return Some(candidate);
+        }
+        if let Ok(text) = std::fs::read_to_string(&candidate) {
+            let target = text.trim().strip_prefix("gitdir: ")?;
+            return Some(d.join(target));
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn is_hash(text: &str) -> bool {
+    (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_commit;
+    use std::process::Command;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn agrees_with_git_for_branches_packed_refs_detached_heads_and_worktrees() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        assert_eq!(head_commit(&repo), None, "no commit yet");
+        for args in [
+            ["config", "user.email", "t@example.com"],
+            ["config", "user.name", "t"],
+        ] {
+            git(&repo, &args);
+        }
+        git(&repo, &["commit", "-q", "--allow-empty", "-m", "one"]);
+        let first = git(&repo, &["rev-parse", "HEAD"]);
+        assert_eq!(head_commit(&repo).as_deref(), Some(first.as_str()));
+        git(&repo, &["pack-refs", "--all"]);
+        assert_eq!(
+            head_commit(&repo.join(".")).as_deref(),
+            Some(first.as_str())
+        );
+        git(&repo, &["commit", "-q", "--allow-empty", "-m", "two"]);
+        git(&repo, &["checkout", "-q", "--detach", &first]);
+        assert_eq!(head_commit(&repo).as_deref(), Some(first.as_str()));
+        git(&repo, &["worktree", "add", "-q", "../wt", "main"]);
+        let second = git(&dir.path().join("wt"), &["rev-parse", "HEAD"]);
+        assert_eq!(
+            head_commit(&dir.path().join("wt")).as_deref(),
+            Some(second.as_str())
+        );
+    }
+}
