@@ -3,7 +3,7 @@
 
 use super::walk::Found;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -30,28 +30,88 @@ const RACY_NS: i64 = 1_000_000_000;
 
 pub struct FileDigests {
     path: PathBuf,
-    entries: Mutex<HashMap<String, Entry>>,
-    dirty: Mutex<bool>,
+    /// Parsed on a thread of its own while the engine loads and plans; joined on first use.
+    loading: Mutex<Option<std::thread::JoinHandle<(Table, Option<String>)>>>,
+    table: std::sync::OnceLock<Mutex<Table>>,
+    warning: Mutex<Option<String>>,
+}
+
+/// Stamps from the last run (sorted, looked up by binary search: no hashing of 2,000 paths
+/// at start-up) and those recorded in this run.
+#[derive(Default)]
+struct Table {
+    loaded: Vec<(String, Entry)>,
+    fresh: BTreeMap<String, Entry>,
+}
+
+impl Table {
+    fn get(&self, path: &str) -> Option<&Entry> {
+        self.fresh.get(path).or_else(|| {
+            let i = self
+                .loaded
+                .binary_search_by(|(p, _)| p.as_str().cmp(path))
+                .ok()?;
+            Some(&self.loaded[i].1)
+        })
+    }
 }
 
 impl FileDigests {
-    /// Loads the stamps of earlier runs; an unreadable file is ignored (with a warning).
-    pub fn load(path: PathBuf, warnings: &mut Vec<String>) -> FileDigests {
-        let entries = match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&text).unwrap_or_else(|line| {
-                warnings.push(format!(
-                    "ignoring the unreadable file-digest cache {} (line {line})",
-                    path.display()
-                ));
-                HashMap::new()
-            }),
-            Err(_) => HashMap::new(),
-        };
+    /// Starts loading the stamps of earlier runs; an unreadable file is ignored, with a
+    /// warning from `take_warning`.
+    pub fn load(path: PathBuf) -> FileDigests {
+        let file = path.clone();
+        let loading = std::thread::spawn(move || {
+            let (loaded, warning) = match std::fs::read_to_string(&file) {
+                Ok(text) => match parse(&text) {
+                    Ok(loaded) => (loaded, None),
+                    Err(line) => {
+                        let why = format!(
+                            "ignoring the unreadable file-digest cache {} (line {line})",
+                            file.display()
+                        );
+                        (Vec::new(), Some(why))
+                    }
+                },
+                Err(_) => (Vec::new(), None),
+            };
+            (
+                Table {
+                    loaded,
+                    fresh: BTreeMap::new(),
+                },
+                warning,
+            )
+        });
         FileDigests {
             path,
-            entries: Mutex::new(entries),
-            dirty: Mutex::new(false),
+            loading: Mutex::new(Some(loading)),
+            table: std::sync::OnceLock::new(),
+            warning: Mutex::new(None),
         }
+    }
+
+    fn table(&self) -> std::sync::MutexGuard<'_, Table> {
+        let table = self.table.get_or_init(|| {
+            let handle = self
+                .loading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            let (table, warning) = handle.and_then(|h| h.join().ok()).unwrap_or_default();
+            *self.warning.lock().unwrap_or_else(|e| e.into_inner()) = warning;
+            Mutex::new(table)
+        });
+        table.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The warning about an unreadable stamp file, once it has been read.
+    pub fn take_warning(&self) -> Option<String> {
+        drop(self.table());
+        self.warning
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// sha256 (hex) of each workspace-relative path, in order; a file that cannot be read is
@@ -61,7 +121,7 @@ impl FileDigests {
         let mut out: Vec<Option<String>> = vec![None; paths.len()];
         let mut todo: Vec<(usize, Stamp)> = Vec::new();
         {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let table = self.table();
             for (i, file) in files.iter().enumerate() {
                 let rel = &file.path;
                 let meta = match &file.meta {
@@ -71,7 +131,7 @@ impl FileDigests {
                 let stamp = meta
                     .map(|m| stamp(&m))
                     .map_err(|e| anyhow::anyhow!("cannot read {rel}: {e}"))?;
-                match entries.get(rel) {
+                match table.get(rel) {
                     Some(entry) if entry.stamp == stamp => out[i] = Some(entry.sha256.clone()),
                     _ => todo.push((i, stamp)),
                 }
@@ -79,17 +139,14 @@ impl FileDigests {
         }
         let hashed = hash_parallel(root, &paths, &todo)?;
         let now = now_ns();
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut table = self.table();
         for ((i, stamp), sha) in todo.into_iter().zip(hashed) {
             if now - stamp.mtime_ns.max(stamp.ctime_ns) > RACY_NS {
-                entries.insert(
-                    paths[i].to_owned(),
-                    Entry {
-                        stamp,
-                        sha256: sha.clone(),
-                    },
-                );
-                *self.dirty.lock().unwrap_or_else(|e| e.into_inner()) = true;
+                let entry = Entry {
+                    stamp,
+                    sha256: sha.clone(),
+                };
+                table.fresh.insert(paths[i].to_owned(), entry);
             }
             out[i] = Some(sha);
         }
@@ -101,12 +158,15 @@ impl FileDigests {
 
     /// Writes the stamps back (atomically) when something changed.
     pub fn save(&self) -> anyhow::Result<()> {
-        if !*self.dirty.lock().unwrap_or_else(|e| e.into_inner()) {
+        let table = self.table();
+        if table.fresh.is_empty() {
             return Ok(());
         }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries: BTreeMap<&str, &Entry> =
+            table.loaded.iter().map(|(p, e)| (p.as_str(), e)).collect();
+        entries.extend(table.fresh.iter().map(|(p, e)| (p.as_str(), e)));
         let mut text = String::with_capacity(entries.len() * 128);
-        for (path, e) in entries.iter() {
+        for (path, e) in entries {
             let s = &e.stamp;
             text.push_str(&format!(
                 "{}\t{}\t{}\t{}\t{}\t{path}\n",
@@ -119,8 +179,8 @@ impl FileDigests {
 
 /// One line per file: `sha256 size mtime_ns ctime_ns inode path`, tab-separated. Hand
 /// parsed: the engine reads it on every run, in debug builds. `Err` is the bad line.
-fn parse(text: &str) -> Result<HashMap<String, Entry>, usize> {
-    let mut entries = HashMap::new();
+fn parse(text: &str) -> Result<Vec<(String, Entry)>, usize> {
+    let mut entries = Vec::with_capacity(text.len() / 100);
     for (n, line) in text.lines().enumerate() {
         let mut fields = line.splitn(6, '\t');
         let mut next = || fields.next().ok_or(n + 1);
@@ -139,7 +199,11 @@ fn parse(text: &str) -> Result<HashMap<String, Entry>, usize> {
             ctime_ns,
             inode,
         };
-        entries.insert(path, Entry { stamp, sha256 });
+        entries.push((path, Entry { stamp, sha256 }));
+    }
+    // Written sorted; sort anyway in case the file was edited by hand.
+    if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
     }
     Ok(entries)
 }
@@ -224,28 +288,27 @@ mod tests {
     fn digests_match_sha256_and_reuse_old_stamps() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), "abc").unwrap();
-        let mut warnings = Vec::new();
-        let db = FileDigests::load(dir.path().join("files.tsv"), &mut warnings);
+        let db = FileDigests::load(dir.path().join("files.tsv"));
         let d = db.digests(dir.path(), &[Found::path("a".into())]).unwrap();
         assert_eq!(
             d,
             ["ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"]
         );
         // Freshly written: not remembered yet (it could still change within the same tick).
-        assert!(db.entries.lock().unwrap().is_empty());
-        assert!(warnings.is_empty());
+        assert!(db.table().fresh.is_empty());
+        assert_eq!(db.take_warning(), None);
     }
 
     #[test]
     fn a_corrupt_database_is_ignored_with_a_warning() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("files.tsv"), "not\ta\tvalid\tline").unwrap();
-        let mut warnings = Vec::new();
-        FileDigests::load(dir.path().join("files.tsv"), &mut warnings);
-        assert_eq!(warnings.len(), 1);
+        let warning = FileDigests::load(dir.path().join("files.tsv"))
+            .take_warning()
+            .unwrap();
         assert!(
-            warnings[0].starts_with("ignoring the unreadable file-digest cache "),
-            "{warnings:?}"
+            warning.starts_with("ignoring the unreadable file-digest cache "),
+            "{warning}"
         );
     }
 }

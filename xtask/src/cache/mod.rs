@@ -45,22 +45,21 @@ pub enum Check {
 }
 
 impl Cache {
-    /// Opens the cache of `root`; warnings name files that were unreadable and are ignored.
-    pub fn open(root: &Path, reuse: bool) -> (Cache, Vec<String>) {
+    /// Opens the cache of `root`.
+    pub fn open(root: &Path, reuse: bool) -> Cache {
         let dir = root.join("target/xtask/cache");
-        let mut warnings = Vec::new();
-        let files = FileDigests::load(dir.join("files.tsv"), &mut warnings);
-        let cache = Cache {
+        let files = FileDigests::load(dir.join("files.tsv"));
+        Cache {
             root: root.to_owned(),
             dir,
             reuse,
             files,
             keys: Mutex::new(HashMap::new()),
-        };
-        (cache, warnings)
+        }
     }
 
-    /// Looks the step up; `tools` are the versions of its pipeline's tools.
+    /// Looks the step up; `tools` are the versions of its pipeline's tools. Unreadable
+    /// cache files are ignored with a warning.
     pub fn check(
         &self,
         plan: &Plan,
@@ -71,6 +70,7 @@ impl Cache {
         if step.inputs.is_empty() {
             return Ok(Check::Uncached);
         }
+        warnings.extend(self.files.take_warning());
         let components = self.components(plan, step, tools)?;
         let key = components.key();
         let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);

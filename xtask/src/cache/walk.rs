@@ -41,8 +41,10 @@ fn expand_one(root: &Path, pattern: &str, out: &mut Vec<Found>) -> std::io::Resu
     let Ok(meta) = std::fs::metadata(&start) else {
         return Ok(());
     };
-    if prefix == pattern {
-        // No wildcard: a file, or a directory standing for its contents.
+    let rest = pattern[prefix.len()..].trim_start_matches('/');
+    if prefix == pattern || (meta.is_dir() && (rest == "**" || rest == "**/*")) {
+        // No wildcard (a file, or a directory standing for its contents), or a pattern that
+        // takes everything below its prefix: no matching needed.
         if meta.is_dir() {
             walk(root, &start, &prefix, &|_| true, out)?;
         } else {

@@ -14,7 +14,8 @@ pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
     let mut facts = Machine::new(root);
     facts.tool_dirs = Toolbox::existing_dirs(root, ws.pipelines.iter().flat_map(|p| &p.tools));
-    let (cache, mut warnings) = Cache::open(root, !app.cli.global.no_cache);
+    let cache = Cache::open(root, !app.cli.global.no_cache);
+    let mut warnings = Vec::new();
     let decisions = decide(
         &plan,
         &facts,

@@ -56,10 +56,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         print: global.json,
     };
     let reporter = Fanout(vec![console, &json]);
-    let (cache, warnings) = Cache::open(root, !global.no_cache);
-    for warning in warnings {
-        terminal.emit(&format!("warning: {warning}\n"));
-    }
+    let cache = Cache::open(root, !global.no_cache);
     let runner = StepRunner {
         root: root.to_owned(),
         masker: Arc::clone(&app.masker),
