@@ -55,7 +55,7 @@ fn expand_one(root: &Path, pattern: &str, out: &mut Vec<Found>) -> std::io::Resu
     let Ok(glob) = Pattern::new(pattern) else {
         return Ok(());
     };
-    let matches = |rel: &str| glob.matches_with(rel, OPTIONS);
+    let matches = move |rel: &str| glob.matches_with(rel, OPTIONS);
     if meta.is_dir() {
         walk(root, &start, &prefix, &matches, out)?;
     }
@@ -71,37 +71,106 @@ fn literal_prefix(pattern: &str) -> String {
     parts.join("/")
 }
 
+/// A directory still to be read: where it is, its workspace-relative name, and whether
+/// everything below it matches.
+struct Job {
+    dir: std::path::PathBuf,
+    rel: String,
+    all: bool,
+}
+
+/// Walks `dir` on all cores: directories go into a shared queue, each worker reads one
+/// directory at a time and stats its files through the directory handle.
 fn walk(
     root: &Path,
     dir: &Path,
     rel: &str,
-    matches: &dyn Fn(&str) -> bool,
+    matches: &(dyn Fn(&str) -> bool + Sync),
     out: &mut Vec<Found>,
 ) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
+    use std::sync::{Condvar, Mutex};
+    let first = Job {
+        dir: dir.to_owned(),
+        rel: rel.to_owned(),
+        all: false,
+    };
+    // (pending jobs, workers busy with a job, first error)
+    let state = Mutex::new((vec![first], 0usize, None::<std::io::Error>));
+    let wake = Condvar::new();
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let found = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut mine = Vec::new();
+                loop {
+                    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                    while s.0.is_empty() && s.1 > 0 && s.2.is_none() {
+                        s = wake.wait(s).unwrap_or_else(|e| e.into_inner());
+                    }
+                    let Some(job) = s.0.pop().filter(|_| s.2.is_none()) else {
+                        break;
+                    };
+                    s.1 += 1;
+                    drop(s);
+                    let mut more = Vec::new();
+                    let result = read_one(root, &job, matches, &mut more, &mut mine);
+                    let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+                    s.0.extend(more);
+                    s.1 -= 1;
+                    if let Err(e) = result {
+                        s.2.get_or_insert(e);
+                    }
+                    wake.notify_all();
+                }
+                found
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .append(&mut mine);
+            });
+        }
+    });
+    let (_, _, error) = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    if let Some(e) = error {
+        return Err(e);
+    }
+    out.append(&mut found.into_inner().unwrap_or_else(|e| e.into_inner()));
+    Ok(())
+}
+
+/// Reads one directory: subdirectories become jobs, matching files are found.
+fn read_one(
+    root: &Path,
+    job: &Job,
+    matches: &(dyn Fn(&str) -> bool + Sync),
+    jobs: &mut Vec<Job>,
+    out: &mut Vec<Found>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(&job.dir)? {
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let child = if rel.is_empty() {
-            name.to_string()
-        } else {
-            format!("{rel}/{name}")
-        };
+        let mut child = String::with_capacity(job.rel.len() + 1 + name.len());
+        if !job.rel.is_empty() {
+            child.push_str(&job.rel);
+            child.push('/');
+        }
+        child.push_str(&name);
         let kind = entry.file_type()?;
+        let matched = job.all || matches(&child);
         if kind.is_dir() {
-            if name == ".git" || name == "target" {
-                continue;
+            if name != ".git" && name != "target" {
+                jobs.push(Job {
+                    dir: entry.path(),
+                    rel: child,
+                    all: matched,
+                });
             }
-            if matches(&child) {
-                walk(root, &entry.path(), &child, &|_| true, out)?;
-            } else {
-                walk(root, &entry.path(), &child, matches, out)?;
-            }
-        } else if kind.is_file() && matches(&child) {
+        } else if kind.is_file() && matched {
             // fstatat on the open directory: no path lookup from the root per file.
             let meta = entry.metadata().ok();
             out.push(Found { path: child, meta });
-        } else if kind.is_symlink() && matches(&child) && root.join(&child).is_file() {
+        } else if kind.is_symlink() && matched && root.join(&child).is_file() {
             out.push(Found::path(child));
         }
     }
