@@ -77,6 +77,9 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         terminal.emit(&format!("warning: cannot save the cache: {e:#}\n"));
     }
     reporter.run_finished(&plan, &outcome);
+    // Everything is reported and written; freeing thousands of cache entries one by one
+    // would only delay the exit.
+    std::mem::forget(runner);
     if outcome.interrupted {
         Err(Failure::Interrupted)
     } else if outcome.results.iter().any(|r| r.fails_run()) {
