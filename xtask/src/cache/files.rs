@@ -31,10 +31,13 @@ const RACY_NS: i64 = 1_000_000_000;
 pub struct FileDigests {
     path: PathBuf,
     /// Parsed on a thread of its own while the engine loads and plans; joined on first use.
-    loading: Mutex<Option<std::thread::JoinHandle<(Table, Option<String>)>>>,
+    loading: Mutex<Option<std::thread::JoinHandle<Loaded>>>,
     table: std::sync::OnceLock<Mutex<Table>>,
     warning: Mutex<Option<String>>,
 }
+
+/// The stamp table as read from disk, with the warning if it was unreadable.
+type Loaded = (Table, Option<String>);
 
 /// Stamps from the last run (sorted, looked up by binary search: no hashing of 2,000 paths
 /// at start-up) and those recorded in this run.
@@ -211,8 +214,8 @@ fn parse(text: &str) -> Result<Vec<(String, Entry)>, usize> {
 fn stamp(meta: &std::fs::Metadata) -> Stamp {
     Stamp {
         size: meta.size(),
-        mtime_ns: i64::from(meta.mtime()) * 1_000_000_000 + i64::from(meta.mtime_nsec()),
-        ctime_ns: i64::from(meta.ctime()) * 1_000_000_000 + i64::from(meta.ctime_nsec()),
+        mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        ctime_ns: meta.ctime() * 1_000_000_000 + meta.ctime_nsec(),
         inode: meta.ino(),
     }
 }

@@ -87,7 +87,9 @@ pub fn execute(
                     continue;
                 }
                 let control = Arc::new(Control::default());
-                let deadline = plan.steps[i].timeout.map(|t| Instant::now() + t);
+                let deadline = plan.steps[i]
+                    .timeout
+                    .and_then(|t| Instant::now().checked_add(t));
                 state.running.push((
                     i,
                     Running {

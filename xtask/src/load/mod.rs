@@ -25,8 +25,15 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
     let mut diags = Vec::new();
     let mut loaded: Vec<(Pipeline, SourceFile)> = Vec::new();
     for (stem, rel) in files {
-        let text = std::fs::read_to_string(root.join(&rel))
-            .with_context(|| format!("cannot read {rel}"))?;
+        let bytes = std::fs::read(root.join(&rel)).with_context(|| format!("cannot read {rel}"))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            let src = SourceFile::new(rel, "");
+            diags.push(
+                src.file_error("the file is not valid UTF-8")
+                    .with_hint("save it as UTF-8 text"),
+            );
+            continue;
+        };
         let src = SourceFile::new(rel, text);
         if stems.iter().filter(|s| **s == stem).count() > 1 {
             diags.push(
@@ -42,24 +49,13 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
             );
             continue;
         }
-        let node = match crate::yaml::parse(&src) {
-            Ok(node) => node,
-            Err(diag) => {
-                diags.push(*diag);
-                continue;
-            }
-        };
-        let mut r = Reader::new(&src);
-        let p = pipeline::pipeline(&mut r, &stem, &node);
-        diags.append(&mut r.diags);
+        let (p, mut found) = read_pipeline(&stem, &src);
+        diags.append(&mut found);
         if let Some(p) = p {
             loaded.push((p, src));
         }
     }
     check_pipeline_needs(&loaded, &stems, &mut diags);
-    for (p, src) in &loaded {
-        check_step_cycles(p, src, &mut diags);
-    }
     diags.sort_by(|a, b| {
         (&a.file, a.span.map(|s| s.start)).cmp(&(&b.file, b.span.map(|s| s.start)))
     });
@@ -72,6 +68,23 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
     } else {
         Err(Failure::Invalid(diags))
     }
+}
+
+/// One pipeline file on its own: YAML, keys, types, step references and step cycles. The
+/// pipeline comes back whenever its top level could be read, so checks across files can
+/// still see its `needs`.
+pub fn read_pipeline(name: &str, src: &SourceFile) -> (Option<Pipeline>, Vec<Diagnostic>) {
+    let node = match crate::yaml::parse(src) {
+        Ok(node) => node,
+        Err(diag) => return (None, vec![*diag]),
+    };
+    let mut r = Reader::new(src);
+    let p = pipeline::pipeline(&mut r, name, &node);
+    let mut diags = r.diags;
+    if let Some(p) = &p {
+        check_step_cycles(p, src, &mut diags);
+    }
+    (p, diags)
 }
 
 /// `(stem, workspace-relative path)` of every pipeline file, sorted.

@@ -34,6 +34,9 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         total += unit;
         rest = &rest[unit_len..];
     }
+    if total > Duration::from_secs(31 * 24 * 3600) {
+        return Err(format!("`{text}` is longer than 31 days"));
+    }
     if total.is_zero() {
         return Err("a duration of zero would stop the step at once".into());
     }
@@ -76,6 +79,10 @@ mod tests {
         );
         assert_eq!(parse("m5"), Err("`m5` is not a duration".into()));
         assert!(parse("0s").is_err());
+        assert_eq!(
+            parse("18446744073709551615h"),
+            Err("`18446744073709551615h` is longer than 31 days".into())
+        );
     }
 
     #[test]

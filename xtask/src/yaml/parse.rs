@@ -10,10 +10,19 @@ enum Frame {
     Map(Vec<(Node, Node)>, Option<Node>, Pos, usize),
 }
 
+/// Deeper nesting is refused: no pipeline needs it, and every later walk of the tree
+/// (and dropping it) recurses.
+const MAX_DEPTH: usize = 64;
+/// Aliases copy their anchor's node; this bounds what a few lines of aliases of aliases
+/// can expand to.
+const MAX_NODES: usize = 100_000;
+
 /// Parses the single YAML document in `src`. An empty file is a null node.
 pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    // Anchored nodes with their size and depth.
+    let mut anchors: HashMap<usize, (Node, usize, usize)> = HashMap::new();
+    let mut nodes = 0usize;
     let mut root: Option<Node> = None;
     let mut documents = 0;
     for event in Parser::new_from_str(&src.text) {
@@ -51,13 +60,21 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
                 Some((node, anchor))
             }
             Event::Alias(id) => match anchors.get(&id) {
-                Some(node) => Some((
-                    Node {
-                        span,
-                        ..node.clone()
-                    },
-                    0,
-                )),
+                Some((node, size, depth)) => {
+                    nodes += size;
+                    if nodes > MAX_NODES || stack.len() + depth > MAX_DEPTH {
+                        return Err(Box::new(src.error(span, "this alias expands the document too far").with_hint(
+                            "pipeline files stay small; copy the values instead of nesting aliases",
+                        )));
+                    }
+                    Some((
+                        Node {
+                            span,
+                            ..node.clone()
+                        },
+                        0,
+                    ))
+                }
                 None => {
                     return Err(Box::new(
                         src.error(span, "alias refers to an unknown anchor"),
@@ -91,9 +108,20 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
             }
             _ => None,
         };
+        if stack.len() > MAX_DEPTH {
+            return Err(Box::new(
+                src.error(
+                    span,
+                    format!("the document nests deeper than {MAX_DEPTH} levels"),
+                )
+                .with_hint("flatten the structure"),
+            ));
+        }
         let Some((node, anchor)) = done else { continue };
+        nodes += 1;
         if anchor > 0 {
-            anchors.insert(anchor, node.clone());
+            let (size, depth) = measure(&node);
+            anchors.insert(anchor, (node.clone(), size, depth));
         }
         match stack.last_mut() {
             Some(Frame::Seq(items, ..)) => items.push(node),
@@ -111,6 +139,19 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
         },
         span: Span::at(1, 1),
     }))
+}
+
+/// Number of nodes and nesting depth of a tree.
+fn measure(node: &Node) -> (usize, usize) {
+    let children: Vec<&Node> = match &node.value {
+        Value::Scalar { .. } => Vec::new(),
+        Value::Seq(items) => items.iter().collect(),
+        Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+    };
+    children
+        .into_iter()
+        .map(measure)
+        .fold((1, 1), |(size, depth), (s, d)| (size + s, depth.max(d + 1)))
 }
 
 fn pos(marker: Marker) -> Pos {
@@ -159,6 +200,26 @@ mod tests {
         let err = parse_str("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(err.message.starts_with("invalid YAML: "), "{}", err.message);
         assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f", "g"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f"])
+        {
+            bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert_eq!(
+            parse_str(&bomb).unwrap_err().message,
+            "this alias expands the document too far"
+        );
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert_eq!(
+            parse_str(&deep).unwrap_err().message,
+            "the document nests deeper than 64 levels"
+        );
     }
 
     #[test]

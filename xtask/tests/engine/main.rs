@@ -5,6 +5,7 @@ mod cli;
 mod execution;
 mod interrupt;
 mod reports;
+mod robustness;
 mod schema;
 mod support;
 mod tools;
