@@ -137,11 +137,7 @@ fn up_to_date(
         ]
     });
     let d = dir.path();
-    let cases: [(
-        &str,
-        fn(&Path, usize) -> anyhow::Result<()>,
-        fn(&Path, usize) -> anyhow::Result<()>,
-    ); 3] = [
+    let cases: [(&str, Prepare, Prepare); 3] = [
         (
             "first run (no cache)",
             |d, _| remove(&d.join("target/xtask/cache")),
@@ -173,6 +169,9 @@ fn up_to_date(
     }
     Ok(())
 }
+
+/// Untimed work before one timed run: `(bench directory, round)`.
+type Prepare = fn(&Path, usize) -> anyhow::Result<()>;
 
 fn remove(path: &Path) -> anyhow::Result<()> {
     match std::fs::remove_dir_all(path) {
