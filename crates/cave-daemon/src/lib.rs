@@ -1,0 +1,15 @@
+//! cave-daemon: the platform's small daemon. It serves `GET /healthz`, `GET /metrics` and
+//! the key-rotation webhook `POST /api/v1/auth/keys/rotated`, whose every call lands in a
+//! hash-chained audit log. The OpenAPI document is built from the same routes
+//! (utoipa-axum), so the spec cannot describe a route the server does not have.
+
+pub mod api;
+pub mod audit;
+pub mod health;
+pub mod metrics;
+pub mod signature;
+pub mod state;
+pub mod webhook;
+pub mod yaml;
+
+pub use state::AppState;

@@ -1,0 +1,98 @@
+//! `cave-daemon serve` runs the daemon; `cave-daemon audit verify <file>` checks an audit
+//! log's hash chain.
+
+use anyhow::Context as _;
+use cave_daemon::AppState;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "cave-daemon", version, about = "The BKG platform daemon")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve /healthz, /metrics and the key-rotation webhook (secret: BKG_WEBHOOK_SECRET)
+    Serve {
+        /// Address to listen on (port 0 picks a free port)
+        #[arg(long, env = "CAVE_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// The audit log (JSON Lines, hash-chained); created if missing, verified if present
+        #[arg(long, env = "CAVE_AUDIT_LOG", default_value = "cave-audit.jsonl")]
+        audit_log: PathBuf,
+    },
+    /// Work with audit logs
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit 1 naming the first broken line
+    Verify { file: PathBuf },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Serve { bind, audit_log } => serve(bind, audit_log),
+        Command::Audit {
+            command: AuditCommand::Verify { file },
+        } => cave_daemon::audit::verify_file(&file).map(|report| println!("{report}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(bind: SocketAddr, audit_log: PathBuf) -> anyhow::Result<()> {
+    let secret = std::env::var("BKG_WEBHOOK_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(String::into_bytes);
+    if secret.is_none() {
+        eprintln!(
+            "warning: BKG_WEBHOOK_SECRET is not set: the webhook answers 503 and /healthz reports it"
+        );
+    }
+    let state = Arc::new(AppState::open(secret, &audit_log)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}"))?;
+        let address = listener.local_addr()?;
+        // The first line of stdout says where to connect (tests start us on port 0).
+        println!("cave-daemon listening on http://{address}");
+        let app =
+            cave_daemon::api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("the server failed")
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,255 @@
+//! `POST /api/v1/auth/keys/rotated`: a key-rotation notice, signed by the sender with the
+//! shared secret. Every call, accepted or not, is appended to the audit log.
+
+use crate::AppState;
+use crate::audit::Entry;
+use crate::signature::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use axum::Json;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+use utoipa::ToSchema;
+
+/// Largest body the webhook reads.
+const MAX_BODY: usize = 64 * 1024;
+
+/// The class of a rotated key; each has its own maximum age (see policies/rotation.yaml).
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyClass {
+    Admin,
+    Namespace,
+    ModelAccess,
+    Session,
+    Cosign,
+}
+
+/// A key rotation, as the sender reports it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "key_id": "ns-analytics-api", "key_class": "namespace", "namespace": "analytics",
+    "version": 7, "rotated_at": "2026-11-28T09:30:00Z", "owner": "platform-security"
+}))]
+pub struct KeyRotation {
+    /// Stable identifier of the key.
+    #[schema(min_length = 1, max_length = 128)]
+    pub key_id: String,
+    pub key_class: KeyClass,
+    /// Namespace the key belongs to (`platform` for platform-wide keys).
+    #[schema(min_length = 1, max_length = 128)]
+    pub namespace: String,
+    /// The new version; each (key_id, version) is accepted once.
+    #[schema(minimum = 1)]
+    pub version: u64,
+    /// When the rotation happened (RFC 3339).
+    #[schema(format = DateTime)]
+    pub rotated_at: String,
+    /// Team or person responsible for the key.
+    #[schema(min_length = 1, max_length = 128)]
+    pub owner: String,
+}
+
+/// The rotation was recorded.
+#[derive(Serialize, ToSchema)]
+pub struct RotationRecorded {
+    /// Always `recorded`.
+    pub status: String,
+    pub key_id: String,
+    pub version: u64,
+}
+
+/// Why a request was refused.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"error": "bad-signature", "message": "the signature does not match the body and timestamp"}))]
+pub struct ErrorBody {
+    /// A stable, machine-readable reason.
+    pub error: String,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+/// Records a key rotation reported by a signed webhook delivery.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/keys/rotated",
+    tag = "keys",
+    operation_id = "keyRotated",
+    request_body(content = KeyRotation, content_type = "application/json"),
+    params(
+        ("X-BKG-Timestamp" = String, Header, description = "Unix time (seconds) when the delivery was signed; must be within 5 minutes of the server's clock"),
+        ("X-BKG-Signature" = String, Header, description = "`sha256=` and the hex HMAC-SHA256 of `timestamp + \".\" + body` under the shared secret")
+    ),
+    security(("webhook_signature" = [])),
+    responses(
+        (status = 200, description = "The rotation was recorded", body = RotationRecorded),
+        (status = 400, description = "The body is not a valid key rotation", body = ErrorBody),
+        (status = 401, description = "Missing, malformed or wrong signature, or a stale timestamp", body = ErrorBody),
+        (status = 409, description = "This (key_id, version) was already recorded: a replay", body = ErrorBody),
+        (status = 503, description = "The webhook secret is not configured or the audit log cannot be written", body = ErrorBody)
+    ),
+    extensions(
+        ("x-bkg-audit" = json!({"log": "JSON Lines", "chain": "sha256 of the previous line in `prev`", "records": "every call, accepted or rejected"}))
+    )
+)]
+pub async fn key_rotated(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.to_string());
+    let headers = request.headers().clone();
+    let body = axum::body::to_bytes(request.into_body(), MAX_BODY).await;
+    let mut entry = Entry {
+        time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
+        event: "key-rotation",
+        outcome: "rejected",
+        status: 0,
+        reason: None,
+        key_id: None,
+        key_class: None,
+        namespace: None,
+        version: None,
+        owner: None,
+        peer,
+    };
+    let answer = decide(&state, &headers, body.as_deref().ok(), &mut entry);
+    entry.status = answer.0.as_u16();
+    let reason = entry.reason.clone().unwrap_or_else(|| "recorded".into());
+    let logged = state
+        .audit
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .append(&entry);
+    if let Err(e) = logged {
+        eprintln!("cave-daemon: {e:#}");
+        if entry.outcome == "accepted" {
+            let key = (
+                entry.key_id.clone().unwrap_or_default(),
+                entry.version.unwrap_or_default(),
+            );
+            state
+                .seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&key);
+        }
+        state.metrics.delivery("rejected", "audit-log-unavailable");
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "audit-log-unavailable",
+            "the audit log cannot be written",
+        );
+    }
+    state.metrics.delivery(entry.outcome, &reason);
+    answer.1
+}
+
+/// The status and response for a delivery; fills in what the audit entry records.
+fn decide(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Option<&[u8]>,
+    entry: &mut Entry,
+) -> (StatusCode, Response) {
+    let mut reject = |status: StatusCode, reason: &str, message: &str| {
+        entry.reason = Some(reason.to_owned());
+        (status, refuse(status, reason, message))
+    };
+    let Some(secret) = &state.secret else {
+        return reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not-configured",
+            "BKG_WEBHOOK_SECRET is not set on the server",
+        );
+    };
+    let Some(body) = body else {
+        return reject(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "the body is larger than 64 KiB",
+        );
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if let Err(rejection) = signature::verify(
+        secret,
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        body,
+        now,
+    ) {
+        return reject(
+            StatusCode::UNAUTHORIZED,
+            rejection.reason(),
+            rejection.message(),
+        );
+    }
+    let rotation = match parse(body) {
+        Ok(rotation) => rotation,
+        Err(message) => return reject(StatusCode::BAD_REQUEST, "malformed-body", &message),
+    };
+    entry.key_id = Some(rotation.key_id.clone());
+    entry.key_class = serde_json::to_value(rotation.key_class)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned));
+    entry.namespace = Some(rotation.namespace.clone());
+    entry.version = Some(rotation.version);
+    entry.owner = Some(rotation.owner.clone());
+    let fresh = state
+        .seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((rotation.key_id.clone(), rotation.version));
+    if !fresh {
+        let message = format!(
+            "{} version {} was already recorded",
+            rotation.key_id, rotation.version
+        );
+        return reject(StatusCode::CONFLICT, "replay", &message);
+    }
+    entry.outcome = "accepted";
+    let recorded = RotationRecorded {
+        status: "recorded".into(),
+        key_id: rotation.key_id,
+        version: rotation.version,
+    };
+    (StatusCode::OK, Json(recorded).into_response())
+}
+
+/// The body as a key rotation, with the checks the schema states.
+fn parse(body: &[u8]) -> Result<KeyRotation, String> {
+    let rotation: KeyRotation =
+        serde_json::from_slice(body).map_err(|e| format!("invalid key rotation: {e}"))?;
+    for (name, value) in [
+        ("key_id", &rotation.key_id),
+        ("namespace", &rotation.namespace),
+        ("owner", &rotation.owner),
+    ] {
+        if value.is_empty() || value.len() > 128 {
+            return Err(format!("`{name}` must be 1 to 128 characters"));
+        }
+    }
+    if rotation.version == 0 {
+        return Err("`version` starts at 1".into());
+    }
+    humantime::parse_rfc3339_weak(&rotation.rotated_at)
+        .map_err(|e| format!("`rotated_at` is not an RFC 3339 time: {e}"))?;
+    Ok(rotation)
+}
+
+fn refuse(status: StatusCode, reason: &str, message: &str) -> Response {
+    (
+        status,
+        Json(ErrorBody {
+            error: reason.to_owned(),
+            message: message.to_owned(),
+        }),
+    )
+        .into_response()
+}

@@ -1,0 +1,338 @@
+//! The real `cave-daemon serve` on 127.0.0.1 with an ephemeral port, called over HTTP with a
+//! minimal client: health, metrics, every webhook answer, and the audit log it leaves.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const SECRET: &str = "whsec-test-0123456789abcdef";
+
+struct Daemon {
+    child: Child,
+    address: String,
+    audit: PathBuf,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Daemon {
+    fn start(secret: Option<&str>) -> Daemon {
+        let dir = tempfile::tempdir().unwrap();
+        Daemon::start_in(dir, secret)
+    }
+
+    fn start_in(dir: tempfile::TempDir, secret: Option<&str>) -> Daemon {
+        let audit = dir.path().join("audit.jsonl");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cave-daemon"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
+            .arg(&audit);
+        cmd.env_remove("BKG_WEBHOOK_SECRET")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(secret) = secret {
+            cmd.env("BKG_WEBHOOK_SECRET", secret);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let address = line
+            .trim()
+            .strip_prefix("cave-daemon listening on http://")
+            .expect("address line")
+            .to_owned();
+        Daemon {
+            child,
+            address,
+            audit,
+            dir: Some(dir),
+        }
+    }
+
+    /// One HTTP/1.1 request; returns (status, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.address,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if !body.is_empty() {
+            head.push_str("Content-Type: application/json\r\n");
+        }
+        stream
+            .write_all(format!("{head}\r\n{body}").as_bytes())
+            .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_owned())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        self.request("GET", path, &[], "")
+    }
+
+    /// A webhook delivery signed with `secret` at `timestamp`.
+    fn deliver(&self, body: &str, secret: &str, timestamp: u64) -> (u16, String) {
+        let ts = timestamp.to_string();
+        let signature = cave_daemon::signature::sign(secret.as_bytes(), &ts, body.as_bytes());
+        let headers = [("X-BKG-Timestamp", ts), ("X-BKG-Signature", signature)];
+        self.request("POST", "/api/v1/auth/keys/rotated", &headers, body)
+    }
+
+    fn stop(mut self) -> tempfile::TempDir {
+        // SAFETY: plain syscall on our own child.
+        unsafe { libc_kill(self.child.id() as i32, 15) };
+        let status = self.child.wait().unwrap();
+        assert!(
+            status.success(),
+            "the daemon shuts down cleanly on SIGTERM: {status}"
+        );
+        self.dir.take().expect("started with a directory")
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+unsafe extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn rotation(key: &str, version: u64) -> String {
+    format!(
+        r#"{{"key_id":"{key}","key_class":"namespace","namespace":"analytics","version":{version},"rotated_at":"2026-11-28T09:30:00Z","owner":"platform-security"}}"#
+    )
+}
+
+fn verify(audit: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
+        .args(["audit", "verify"])
+        .arg(audit)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn healthz_is_ok_when_every_check_passes() {
+    let daemon = Daemon::start(Some(SECRET));
+    assert_eq!(
+        daemon.get("/healthz"),
+        (200, r#"{"status":"ok"}"#.to_string())
+    );
+}
+
+#[test]
+fn healthz_names_the_failing_checks() {
+    let daemon = Daemon::start(None);
+    assert_eq!(
+        daemon.get("/healthz"),
+        (
+            503,
+            r#"{"status":"unavailable","failing":["webhook-secret"]}"#.to_string()
+        )
+    );
+    // The audit log becomes unwritable: a directory where the file should be.
+    let _ = std::fs::remove_file(&daemon.audit);
+    std::fs::create_dir(&daemon.audit).unwrap();
+    assert_eq!(
+        daemon.get("/healthz"),
+        (
+            503,
+            r#"{"status":"unavailable","failing":["audit-log","webhook-secret"]}"#.to_string()
+        )
+    );
+}
+
+#[test]
+fn the_webhook_answers_every_case_and_metrics_count_them() {
+    let daemon = Daemon::start(Some(SECRET));
+    let ok = rotation("ns-analytics-api", 7);
+    assert_eq!(
+        daemon.deliver(&ok, SECRET, now()),
+        (
+            200,
+            r#"{"status":"recorded","key_id":"ns-analytics-api","version":7}"#.into()
+        )
+    );
+    let (status, body) = daemon.deliver(&ok, SECRET, now());
+    assert_eq!(
+        (status, body.as_str()),
+        (
+            409,
+            r#"{"error":"replay","message":"ns-analytics-api version 7 was already recorded"}"#
+        )
+    );
+    let (status, body) = daemon.deliver(&rotation("k2", 1), "not-the-secret", now());
+    assert_eq!(
+        (status, body.contains(r#""error":"bad-signature""#)),
+        (401, true),
+        "{body}"
+    );
+    let (status, body) = daemon.deliver(&rotation("k2", 1), SECRET, now() - 301);
+    assert_eq!(
+        (status, body.contains(r#""error":"stale-timestamp""#)),
+        (401, true),
+        "{body}"
+    );
+    let (status, body) =
+        daemon.request("POST", "/api/v1/auth/keys/rotated", &[], &rotation("k2", 1));
+    assert_eq!(
+        (status, body.contains(r#""error":"missing-signature""#)),
+        (401, true),
+        "{body}"
+    );
+    let (status, body) = daemon.deliver("{not json", SECRET, now());
+    assert_eq!(
+        (status, body.contains(r#""error":"malformed-body""#)),
+        (400, true),
+        "{body}"
+    );
+    let bad_class = rotation("k3", 1).replace("namespace\",\"namespace", "root\",\"namespace");
+    let (status, body) = daemon.deliver(&bad_class, SECRET, now());
+    assert_eq!(
+        (status, body.contains("unknown variant `root`")),
+        (400, true),
+        "{body}"
+    );
+    let bad_time = rotation("k3", 1).replace("2026-11-28T09:30:00Z", "yesterday");
+    assert_eq!(daemon.deliver(&bad_time, SECRET, now()).0, 400);
+    assert_eq!(daemon.get("/nope").0, 404);
+
+    let (status, metrics) = daemon.get("/metrics");
+    assert_eq!(status, 200);
+    for line in [
+        r#"cave_http_requests_total{method="POST",route="/api/v1/auth/keys/rotated",status="200"} 1"#,
+        r#"cave_http_requests_total{method="POST",route="/api/v1/auth/keys/rotated",status="401"} 3"#,
+        r#"cave_http_requests_total{method="POST",route="/api/v1/auth/keys/rotated",status="400"} 3"#,
+        r#"cave_http_requests_total{method="POST",route="/api/v1/auth/keys/rotated",status="409"} 1"#,
+        r#"cave_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="accepted",reason="recorded"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="rejected",reason="replay"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="rejected",reason="bad-signature"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="rejected",reason="stale-timestamp"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="rejected",reason="missing-signature"} 1"#,
+        r#"cave_webhook_deliveries_total{outcome="rejected",reason="malformed-body"} 3"#,
+        r#"cave_http_request_duration_seconds_count{method="POST",route="/api/v1/auth/keys/rotated",status="200"} 1"#,
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "missing `{line}` in:\n{metrics}"
+        );
+    }
+    assert!(metrics.contains("# TYPE cave_http_request_duration_seconds histogram"));
+}
+
+#[test]
+fn without_a_secret_the_webhook_is_unavailable() {
+    let daemon = Daemon::start(None);
+    let (status, body) = daemon.deliver(&rotation("k", 1), SECRET, now());
+    assert_eq!(
+        (status, body.contains(r#""error":"not-configured""#)),
+        (503, true),
+        "{body}"
+    );
+}
+
+#[test]
+fn the_audit_log_chains_every_call_keeps_no_secret_and_survives_restarts() {
+    let daemon = Daemon::start(Some(SECRET));
+    daemon.deliver(&rotation("k1", 1), SECRET, now());
+    daemon.deliver(&rotation("k1", 2), "wrong", now());
+    daemon.deliver(&rotation("k1", 1), SECRET, now());
+    let audit = daemon.audit.clone();
+    let dir = daemon.stop();
+    let text = std::fs::read_to_string(&audit).unwrap();
+    assert_eq!(text.lines().count(), 3);
+    assert!(
+        !text.contains(SECRET) && !text.contains("sha256="),
+        "no secret or signature in the log"
+    );
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["outcome"], "accepted");
+    assert_eq!(first["seq"], 1);
+    let (ok, stdout, _) = verify(&audit);
+    assert!(
+        ok && stdout.contains(": 3 entries, chain intact, last hash "),
+        "{stdout}"
+    );
+
+    // A replay is still a replay after a restart: the log is the memory.
+    let daemon = Daemon::start_in(dir, Some(SECRET));
+    assert_eq!(daemon.deliver(&rotation("k1", 1), SECRET, now()).0, 409);
+    assert_eq!(daemon.deliver(&rotation("k1", 2), SECRET, now()).0, 200);
+    let _dir = daemon.stop();
+
+    let lines: Vec<String> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    std::fs::write(
+        &audit,
+        lines.join("\n").replacen(
+            "\"owner\":\"platform-security\"",
+            "\"owner\":\"mallory\"",
+            1,
+        ) + "\n",
+    )
+    .unwrap();
+    let (ok, _, stderr) = verify(&audit);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "audit.jsonl: line 2: its `prev` is not the sha256 of line 1: line 1 was edited"
+        ),
+        "{stderr}"
+    );
+
+    let without_second: Vec<&String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(
+        &audit,
+        without_second
+            .iter()
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let (ok, _, stderr) = verify(&audit);
+    assert!(!ok && stderr.contains("line 2: "), "{stderr}");
+}
