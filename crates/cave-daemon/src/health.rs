@@ -34,6 +34,7 @@ pub struct Unhealthy {
     path = "/healthz",
     tag = "health",
     operation_id = "healthz",
+    security(()),
     responses(
         (status = 200, description = "Every check passed", body = Healthy),
         (status = 503, description = "Some checks failed; `failing` names them", body = Unhealthy)

@@ -120,6 +120,7 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
     path = "/metrics",
     tag = "metrics",
     operation_id = "metrics",
+    security(()),
     responses(
         (status = 200, description = "Metrics in the Prometheus text format (version 0.0.4)", body = String, content_type = "text/plain")
     )

@@ -3,7 +3,10 @@
 
 mod fs;
 
+use crate::diagnostic::Diagnostic;
+use crate::exec::process::{self, Control};
 use crate::load::reader::Reader;
+use crate::mask::Masker;
 use crate::yaml::{Node, Span};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -11,18 +14,22 @@ use std::io::Write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a built-in sees while it runs.
 pub struct StepContext<'a> {
     pub root: &'a Path,
     /// The step's working directory (the workspace root unless `cwd` is set).
     pub cwd: PathBuf,
-    /// Variables the step adds to the engine's environment.
+    /// Variables the step adds to the engine's environment, PATH with provisioned tools.
     pub env: &'a BTreeMap<String, String>,
     /// Captured step output; shown as the step's block, masked like process output.
     pub out: &'a mut dyn Write,
-    cancelled: &'a AtomicBool,
+    /// Problems at a file position (lint findings, the first line of a drift): annotated
+    /// in GitHub Actions and listed in the JSON report. The built-in also writes them to
+    /// `out` for the terminal.
+    pub findings: Vec<Diagnostic>,
+    control: &'a Control,
+    masker: &'a Masker,
 }
 
 impl<'a> StepContext<'a> {
@@ -31,20 +38,41 @@ impl<'a> StepContext<'a> {
         cwd: PathBuf,
         env: &'a BTreeMap<String, String>,
         out: &'a mut dyn Write,
-        cancelled: &'a AtomicBool,
+        control: &'a Control,
+        masker: &'a Masker,
     ) -> Self {
         StepContext {
             root,
             cwd,
             env,
             out,
-            cancelled,
+            findings: Vec::new(),
+            control,
+            masker,
         }
     }
 
     /// True once the run is interrupted or the step timed out; long built-ins check it.
     pub fn cancelled(&self) -> bool {
-        self.cancelled.load(Ordering::Relaxed)
+        self.control.cancelled()
+    }
+
+    /// Runs a command like a `run:` step would (own process group, step environment,
+    /// cancellation), with stdout into `stdout` when given. Its other output is returned
+    /// masked.
+    pub fn command(
+        &self,
+        argv: &[String],
+        stdout: Option<std::fs::File>,
+    ) -> anyhow::Result<process::Finished> {
+        process::run_with(argv, &self.cwd, self.env, self.control, self.masker, stdout)
+            .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", argv[0]))
+    }
+
+    /// Records a finding and writes it, rendered, to the step's output.
+    pub fn finding(&mut self, diag: Diagnostic) {
+        let _ = write!(self.out, "{}", diag.render(crate::style::Style::plain()));
+        self.findings.push(diag);
     }
 }
 

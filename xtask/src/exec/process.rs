@@ -56,14 +56,31 @@ pub fn run(
     control: &Control,
     masker: &Masker,
 ) -> std::io::Result<Finished> {
+    run_with(argv, cwd, env, control, masker, None)
+}
+
+/// Like `run`, with the child's stdout into `stdout` (a file) when given; the captured
+/// output is then stderr alone.
+pub fn run_with(
+    argv: &[String],
+    cwd: &Path,
+    env: &BTreeMap<String, String>,
+    control: &Control,
+    masker: &Masker,
+    stdout: Option<std::fs::File>,
+) -> std::io::Result<Finished> {
     let (mut reader, writer) = std::io::pipe()?;
+    let out = match stdout {
+        Some(file) => Stdio::from(file),
+        None => Stdio::from(writer.try_clone()?),
+    };
     let mut command = Command::new(resolve(&argv[0], env, cwd)?);
     command
         .args(&argv[1..])
         .current_dir(cwd)
         .envs(env)
         .stdin(Stdio::null())
-        .stdout(writer.try_clone()?)
+        .stdout(out)
         .stderr(writer)
         .process_group(0);
     let spawned = command.spawn();

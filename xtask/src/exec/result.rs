@@ -32,6 +32,8 @@ pub struct StepResult {
     pub cache_key: Option<String>,
     /// The files the step's `outputs` matched, with their digests.
     pub outputs: Vec<crate::cache::Output>,
+    /// Problems a built-in found at positions in files (annotated under GitHub Actions).
+    pub findings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Status {
@@ -73,6 +75,7 @@ impl StepResult {
             why_ran: None,
             cache_key: None,
             outputs: Vec::new(),
+            findings: Vec::new(),
         }
     }
 

@@ -131,29 +131,30 @@ impl StepRunner {
             }
             Work::Builtin(_, builtin) => {
                 let mut capture = Capture::new(&self.masker);
-                let outcome = {
+                let (outcome, findings) = {
                     let mut ctx = StepContext::new(
                         &self.root,
                         step.cwd.clone(),
                         env,
                         &mut capture,
-                        control.flag(),
+                        control,
+                        &self.masker,
                     );
-                    builtin.run(&mut ctx)
+                    let outcome = builtin.run(&mut ctx);
+                    (outcome, std::mem::take(&mut ctx.findings))
                 };
                 let mut output = capture.finish();
-                match outcome {
-                    Ok(()) => {
-                        let mut result = StepResult::without_output(Status::Ok);
-                        result.output = output;
-                        result
-                    }
+                let mut result = match outcome {
+                    Ok(()) => StepResult::without_output(Status::Ok),
                     Err(e) => {
                         let message = self.masker.mask(&format!("{e:#}"));
                         output.push_str(&format!("error: {message}\n"));
-                        failed(message, output)
+                        StepResult::without_output(Status::Failed(message))
                     }
-                }
+                };
+                result.output = output;
+                result.findings = findings;
+                result
             }
         }
     }

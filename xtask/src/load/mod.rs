@@ -124,33 +124,32 @@ fn check_pipeline_needs(
     diags: &mut Vec<Diagnostic>,
 ) {
     for (p, src) in loaded {
-        for need in &p.needs {
-            if need.name == p.name {
-                diags.push(src.error(need.span, format!("pipeline `{}` needs itself", p.name)));
-            } else if !stems.contains(&need.name) {
-                let hint = match did_you_mean(&need.name, stems.iter().map(String::as_str)) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("pipelines: {}", stems.join(", ")),
-                };
-                diags.push(
-                    src.error(
-                        need.span,
-                        format!(
-                            "pipeline `{}` needs unknown pipeline `{}`",
-                            p.name, need.name
-                        ),
-                    )
-                    .with_hint(hint),
-                );
+        for (key, names) in [("needs", &p.needs), ("runs after", &p.after)] {
+            for need in names {
+                if need.name == p.name {
+                    diags.push(src.error(need.span, format!("pipeline `{}` {key} itself", p.name)));
+                } else if !stems.contains(&need.name) {
+                    let hint = match did_you_mean(&need.name, stems.iter().map(String::as_str)) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => format!("pipelines: {}", stems.join(", ")),
+                    };
+                    let message = format!(
+                        "pipeline `{}` {key} unknown pipeline `{}`",
+                        p.name, need.name
+                    );
+                    diags.push(src.error(need.span, message).with_hint(hint));
+                }
             }
         }
     }
+    // `needs` and `after` both order pipelines, so a cycle through either is an error.
     let index = |name: &str| loaded.iter().position(|(p, _)| p.name == name);
     let edges: Vec<Vec<usize>> = loaded
         .iter()
         .map(|(p, _)| {
             p.needs
                 .iter()
+                .chain(&p.after)
                 .filter(|n| n.name != p.name)
                 .filter_map(|n| index(&n.name))
                 .collect()
@@ -158,14 +157,20 @@ fn check_pipeline_needs(
         .collect();
     if let Some(cycle) = find_cycle(&edges) {
         let (p, src) = &loaded[cycle[0]];
-        let need = find_need(&p.needs, &loaded[cycle[1]].0.name);
+        let next = &loaded[cycle[1]].0.name;
+        let edge = p
+            .needs
+            .iter()
+            .chain(&p.after)
+            .find(|n| n.name == *next)
+            .expect("edge comes from these lists");
         let names: Vec<&str> = cycle.iter().map(|&i| loaded[i].0.name.as_str()).collect();
         diags.push(
             src.error(
-                need.span,
+                edge.span,
                 format!("dependency cycle between pipelines: {}", names.join(" → ")),
             )
-            .with_hint("remove one of these `needs` so the pipelines can run in order"),
+            .with_hint("remove one of these `needs` or `after` so the pipelines can run in order"),
         );
     }
 }

@@ -8,9 +8,10 @@ use crate::model::{Named, Pipeline, Step};
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
 
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "description",
     "needs",
+    "after",
     "when",
     "env",
     "secrets",
@@ -35,6 +36,10 @@ pub fn pipeline(r: &mut Reader, name: &str, root: &Node) -> Option<Pipeline> {
     let needs = fields
         .get("needs")
         .and_then(|v| r.names(v, "needs"))
+        .unwrap_or_default();
+    let after = fields
+        .get("after")
+        .and_then(|v| r.names(v, "after"))
         .unwrap_or_default();
     let when = fields.get("when").and_then(|v| condition(r, v));
     let env = fields.get("env").map(|v| r.env(v)).unwrap_or_default();
@@ -63,6 +68,7 @@ pub fn pipeline(r: &mut Reader, name: &str, root: &Node) -> Option<Pipeline> {
         file: r.src.path.clone(),
         description,
         needs,
+        after,
         when,
         env,
         secrets,

@@ -19,6 +19,8 @@ pub struct Pipeline {
     pub file: String,
     pub description: String,
     pub needs: Vec<Named>,
+    /// Pipelines this one runs after when both are in a run (without needing them).
+    pub after: Vec<Named>,
     pub when: Option<Condition>,
     pub env: Vec<(String, String)>,
     pub secrets: Vec<String>,

@@ -127,22 +127,45 @@ fn pipeline_order<'w>(ws: &'w Workspace, targets: &[String], no_deps: bool) -> V
         }
         out.push(p);
     }
-    let mut out = Vec::new();
+    let mut included = Vec::new();
     for target in targets {
-        visit(ws, target, no_deps, &mut out);
+        visit(ws, target, no_deps, &mut included);
     }
-    out
+    // `after` orders pipelines that are both in the run without pulling one in; settle
+    // both kinds of edges, keeping the order above where they allow it.
+    let before = |p: &Pipeline| -> Vec<String> {
+        let needs = p.needs.iter().filter(|_| !no_deps);
+        needs
+            .chain(&p.after)
+            .map(|n| n.name.clone())
+            .filter(|n| included.iter().any(|i| i.name == *n))
+            .collect()
+    };
+    let mut ordered: Vec<&Pipeline> = Vec::with_capacity(included.len());
+    while ordered.len() < included.len() {
+        let next = included
+            .iter()
+            .find(|p| {
+                !ordered.iter().any(|o| o.name == p.name)
+                    && before(p)
+                        .iter()
+                        .all(|b| ordered.iter().any(|o| o.name == *b))
+            })
+            .expect("cycles were rejected when loading");
+        ordered.push(next);
+    }
+    ordered
 }
 
 fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
     let pipeline = plan.pipelines.len();
     // The steps of needed pipelines that nothing else in them waits for: when these are
     // done, the whole needed pipeline is.
-    let upstream: Vec<usize> = if no_deps {
-        Vec::new()
-    } else {
-        p.needs.iter().flat_map(|n| sinks(plan, &n.name)).collect()
-    };
+    let needs = p.needs.iter().filter(|_| !no_deps);
+    let upstream: Vec<usize> = needs
+        .chain(&p.after)
+        .flat_map(|n| sinks(plan, &n.name))
+        .collect();
     plan.pipelines.push(PlanPipeline {
         name: p.name.clone(),
         file: p.file.clone(),

@@ -69,6 +69,24 @@ impl GitHub {
             }
             writeln!(group.out, "::{token}::")?;
         }
+        for finding in &result.findings {
+            let kind = match finding.severity {
+                crate::diagnostic::Severity::Error => "error",
+                crate::diagnostic::Severity::Warning => "warning",
+            };
+            let (line, col) = finding.span.map_or((1, 1), |s| (s.start.line, s.start.col));
+            let mut message = finding.message.clone();
+            if let Some(hint) = &finding.hint {
+                message.push_str(&format!("\nhint: {hint}"));
+            }
+            writeln!(
+                out,
+                "::{kind} file={},line={line},col={col},title={}::{}",
+                escape_property(&finding.file),
+                escape_property(&step.label),
+                escape_data(&self.masker.mask(&message))
+            )?;
+        }
         if result.is_failure() {
             let tail: Vec<&str> = output
                 .lines()

@@ -60,6 +60,18 @@ pub struct StepDoc {
     pub line: usize,
     pub col: usize,
     pub outputs: Vec<Output>,
+    pub findings: Vec<FindingDoc>,
+}
+
+/// A problem a built-in found at a position in a file.
+#[derive(Serialize)]
+pub struct FindingDoc {
+    pub severity: &'static str,
+    pub file: String,
+    pub line: Option<usize>,
+    pub col: Option<usize>,
+    pub message: String,
+    pub hint: Option<String>,
 }
 
 pub struct Json {
@@ -120,6 +132,21 @@ fn step(plan: &Plan, step: &PlanStep, result: &StepResult, masker: &Masker) -> S
         line: step.line,
         col: step.col,
         outputs: result.outputs.clone(),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| FindingDoc {
+                severity: match f.severity {
+                    crate::diagnostic::Severity::Error => "error",
+                    crate::diagnostic::Severity::Warning => "warning",
+                },
+                file: f.file.clone(),
+                line: f.span.map(|s| s.start.line),
+                col: f.span.map(|s| s.start.col),
+                message: masker.mask(&f.message),
+                hint: f.hint.as_ref().map(|h| masker.mask(h)),
+            })
+            .collect(),
     }
 }
 

@@ -317,3 +317,17 @@ fn an_aggregate_pipeline_waits_for_everything_it_groups() {
          3. after/x will run\n       $ sh -ec 'echo after'\n       after a/x, b/x\n"
     );
 }
+
+#[test]
+fn after_orders_pipelines_in_the_same_run_without_pulling_them_in() {
+    let ws = Ws::new();
+    let log = |name: &str| format!("steps:\n  - id: x\n    shell: sh\n    run: sleep 0.2; echo {name} >> order\n");
+    ws.pipeline("check", &log("check"));
+    ws.pipeline("generate", &format!("after: [check]\n{}", log("generate")));
+    ws.pipeline("all", "needs: [generate, check]\n");
+    ws.run(&["run", "all", "-j", "4"]).assert(0);
+    assert_eq!(std::fs::read_to_string(ws.path("order")).unwrap(), "check\ngenerate\n");
+    std::fs::remove_file(ws.path("order")).unwrap();
+    ws.run(&["run", "generate", "-q"]).assert(0);
+    assert_eq!(std::fs::read_to_string(ws.path("order")).unwrap(), "generate\n", "after does not pull `check` in");
+}

@@ -50,7 +50,7 @@ fn unknown_top_level_key_lists_valid_keys() {
          |\n\
          1 | stages: []\n  \
          | ^^^^^^\n  \
-         = hint: valid keys are: description, needs, when, env, secrets, tools, steps\n\
+         = hint: valid keys are: description, needs, after, when, env, secrets, tools, steps\n\
          \n\
          error: 1 error in pipeline files\n"
     );
@@ -170,7 +170,7 @@ fn pipeline_cycle_is_printed() {
          |\n\
          1 | needs: [b]\n  \
          |         ^\n  \
-         = hint: remove one of these `needs` so the pipelines can run in order\n\
+         = hint: remove one of these `needs` or `after` so the pipelines can run in order\n\
          \n\
          error: 1 error in pipeline files\n"
     );
