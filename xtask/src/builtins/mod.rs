@@ -1,7 +1,9 @@
 //! Built-in steps (`uses:`): Rust functions with typed `with:` arguments, checked when the
 //! pipeline files are loaded.
 
+mod drift;
 mod fs;
+mod openapi_lint;
 
 use crate::diagnostic::Diagnostic;
 use crate::exec::process::{self, Control};
@@ -90,7 +92,8 @@ pub struct Registration {
     pub parse: Parse,
 }
 
-pub const REGISTRY: &[Registration] = &[fs::ENSURE_DIR, fs::REMOVE];
+pub const REGISTRY: &[Registration] =
+    &[drift::DRIFT, fs::ENSURE_DIR, fs::REMOVE, openapi_lint::LINT];
 
 pub fn find(name: &str) -> Option<&'static Registration> {
     REGISTRY.iter().find(|b| b.name == name)

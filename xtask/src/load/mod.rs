@@ -17,6 +17,7 @@ use reader::Reader;
 use std::path::Path;
 
 pub use graph::find_cycle;
+pub use tools::argv;
 
 /// Reads and checks every pipeline under `root/pipelines`.
 pub fn load(root: &Path) -> Result<Workspace, Failure> {

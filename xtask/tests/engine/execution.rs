@@ -321,13 +321,22 @@ fn an_aggregate_pipeline_waits_for_everything_it_groups() {
 #[test]
 fn after_orders_pipelines_in_the_same_run_without_pulling_them_in() {
     let ws = Ws::new();
-    let log = |name: &str| format!("steps:\n  - id: x\n    shell: sh\n    run: sleep 0.2; echo {name} >> order\n");
+    let log = |name: &str| {
+        format!("steps:\n  - id: x\n    shell: sh\n    run: sleep 0.2; echo {name} >> order\n")
+    };
     ws.pipeline("check", &log("check"));
     ws.pipeline("generate", &format!("after: [check]\n{}", log("generate")));
     ws.pipeline("all", "needs: [generate, check]\n");
     ws.run(&["run", "all", "-j", "4"]).assert(0);
-    assert_eq!(std::fs::read_to_string(ws.path("order")).unwrap(), "check\ngenerate\n");
+    assert_eq!(
+        std::fs::read_to_string(ws.path("order")).unwrap(),
+        "check\ngenerate\n"
+    );
     std::fs::remove_file(ws.path("order")).unwrap();
     ws.run(&["run", "generate", "-q"]).assert(0);
-    assert_eq!(std::fs::read_to_string(ws.path("order")).unwrap(), "generate\n", "after does not pull `check` in");
+    assert_eq!(
+        std::fs::read_to_string(ws.path("order")).unwrap(),
+        "generate\n",
+        "after does not pull `check` in"
+    );
 }
