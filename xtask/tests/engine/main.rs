@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `xtask` binary on temporary workspaces.
 
+mod builtins;
 mod cache;
 mod cli;
 mod execution;
