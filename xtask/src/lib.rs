@@ -7,6 +7,7 @@ pub mod builtins;
 pub mod cache;
 pub mod cli;
 mod commands;
+pub mod cosign;
 pub mod diagnostic;
 pub mod exec;
 pub mod failure;

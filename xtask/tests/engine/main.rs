@@ -3,6 +3,7 @@
 mod builtins;
 mod cache;
 mod cli;
+mod cosign;
 mod execution;
 mod interrupt;
 mod reports;
