@@ -1,9 +1,11 @@
 //! Built-in steps (`uses:`): Rust functions with typed `with:` arguments, checked when the
 //! pipeline files are loaded.
 
+mod cargo_meta;
 mod drift;
 mod fs;
 mod openapi_lint;
+mod sbom;
 
 use crate::diagnostic::Diagnostic;
 use crate::exec::process::{self, Control};
@@ -92,9 +94,24 @@ pub struct Registration {
     pub parse: Parse,
 }
 
-pub const REGISTRY: &[Registration] =
-    &[drift::DRIFT, fs::ENSURE_DIR, fs::REMOVE, openapi_lint::LINT];
+pub const REGISTRY: &[Registration] = &[
+    drift::DRIFT,
+    fs::ENSURE_DIR,
+    fs::REMOVE,
+    openapi_lint::LINT,
+    sbom::SYFT,
+    sbom::VALIDATE,
+];
 
 pub fn find(name: &str) -> Option<&'static Registration> {
     REGISTRY.iter().find(|b| b.name == name)
+}
+
+/// Reads a temporary file a command wrote (from its start).
+pub fn read_to_string(mut file: std::fs::File) -> anyhow::Result<String> {
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    file.rewind()?;
+    file.read_to_string(&mut text)?;
+    Ok(text)
 }

@@ -133,12 +133,8 @@ impl Builtin for Lint {
     }
 }
 
-fn read_report(mut file: std::fs::File) -> anyhow::Result<Report> {
-    use std::io::{Read, Seek};
-    let mut text = String::new();
-    file.rewind()?;
-    file.read_to_string(&mut text)?;
-    Ok(serde_json::from_str(&text)?)
+fn read_report(file: std::fs::File) -> anyhow::Result<Report> {
+    Ok(serde_json::from_str(&super::read_to_string(file)?)?)
 }
 
 fn diagnostic(src: &SourceFile, problem: &Problem) -> crate::diagnostic::Diagnostic {
