@@ -54,7 +54,15 @@ impl Failure {
                     .count();
                 let mut out: String = diags.iter().map(|d| d.render(style) + "\n").collect();
                 let noun = if errors == 1 { "error" } else { "errors" };
-                out.push_str(&format!("{error}: {errors} {noun} in pipeline files\n"));
+                let in_dir = |dir: &str| diags.iter().all(|d| d.file.starts_with(dir));
+                let files = if in_dir("pipelines/") {
+                    "pipeline files"
+                } else if in_dir("policies/") {
+                    "policy files"
+                } else {
+                    "pipeline and policy files"
+                };
+                out.push_str(&format!("{error}: {errors} {noun} in {files}\n"));
                 out
             }
             Failure::StepsFailed | Failure::Interrupted => String::new(),

@@ -28,6 +28,57 @@ pub fn head_commit(root: &Path) -> Option<String> {
     })
 }
 
+/// What HEAD is: a branch, a tag (checked out exactly), or a detached commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefName {
+    Branch(String),
+    Tag(String),
+    Detached,
+}
+
+impl std::fmt::Display for RefName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefName::Branch(name) => write!(f, "branch {name}"),
+            RefName::Tag(name) => write!(f, "tag {name}"),
+            RefName::Detached => write!(f, "a detached HEAD"),
+        }
+    }
+}
+
+impl RefName {
+    /// `refs/heads/main`, `refs/tags/v1`, or `HEAD`.
+    pub fn full(&self) -> String {
+        match self {
+            RefName::Branch(name) => format!("refs/heads/{name}"),
+            RefName::Tag(name) => format!("refs/tags/{name}"),
+            RefName::Detached => "HEAD".into(),
+        }
+    }
+}
+
+/// The ref being built: under GitHub Actions `GITHUB_REF_TYPE`/`GITHUB_REF_NAME`, else what
+/// git says of HEAD (a tag pointing at HEAD wins over the branch).
+pub fn current_ref(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RefName {
+    if env("GITHUB_ACTIONS").as_deref() == Some("true") {
+        if let (Some(kind), Some(name)) = (env("GITHUB_REF_TYPE"), env("GITHUB_REF_NAME")) {
+            return if kind == "tag" { RefName::Tag(name) } else { RefName::Branch(name) };
+        }
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git").args(args).current_dir(root).output().ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    if let Some(tag) = git(&["describe", "--tags", "--exact-match", "HEAD"]) {
+        return RefName::Tag(tag);
+    }
+    match git(&["symbolic-ref", "--short", "-q", "HEAD"]) {
+        Some(branch) => RefName::Branch(branch),
+        None => RefName::Detached,
+    }
+}
+
 /// `.git` of the nearest enclosing work tree; follows `gitdir:` files of worktrees.
 fn git_dir(root: &Path) -> Option<PathBuf> {
     let mut dir = Some(root);

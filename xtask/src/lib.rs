@@ -16,6 +16,7 @@ pub mod load;
 pub mod mask;
 pub mod model;
 pub mod plan;
+pub mod policy;
 pub mod report;
 pub mod style;
 pub mod text;

@@ -12,8 +12,7 @@ use std::path::Path;
 pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
     let ws = crate::load::load(root)?;
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
-    let mut facts = Machine::new(root);
-    facts.tool_dirs = Toolbox::existing_dirs(root, ws.pipelines.iter().flat_map(|p| &p.tools));
+    let facts = Machine::new(&ws);
     let cache = Cache::open(root, !app.cli.global.no_cache);
     let mut warnings = Vec::new();
     let decisions = decide(

@@ -64,8 +64,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         cache,
         color: app.style.color,
     };
-    let mut facts = Machine::new(root);
-    facts.tool_dirs = Toolbox::existing_dirs(root, ws.pipelines.iter().flat_map(|p| &p.tools));
+    let facts = Machine::new(&ws);
     let jobs = global.jobs.map_or_else(default_jobs, usize::from);
     let options = exec::Options {
         jobs,

@@ -1,19 +1,28 @@
 //! The facts `when:` conditions ask about: this machine's environment, files and tools.
 
-use crate::model::Facts;
-use std::path::{Path, PathBuf};
+use crate::git::RefName;
+use crate::model::{Facts, Workspace};
+use crate::policy::SupplyChain;
+use crate::tools::Toolbox;
+use std::path::PathBuf;
+use std::sync::OnceLock;
 
 pub struct Machine {
     pub root: PathBuf,
     /// Tool directories the engine provisioned, searched before PATH.
     pub tool_dirs: Vec<PathBuf>,
+    supply_chain: Option<SupplyChain>,
+    /// Asked of git once, when a condition first needs it.
+    git_ref: OnceLock<RefName>,
 }
 
 impl Machine {
-    pub fn new(root: &Path) -> Machine {
+    pub fn new(ws: &Workspace) -> Machine {
         Machine {
-            root: root.to_owned(),
-            tool_dirs: Vec::new(),
+            root: ws.root.clone(),
+            tool_dirs: Toolbox::existing_dirs(&ws.root, ws.pipelines.iter().flat_map(|p| &p.tools)),
+            supply_chain: ws.supply_chain.clone(),
+            git_ref: OnceLock::new(),
         }
     }
 }
@@ -29,6 +38,18 @@ impl Facts for Machine {
 
     fn tool_found(&self, name: &str) -> bool {
         self.tool_dirs.iter().any(|d| d.join(name).is_file()) || which::which(name).is_ok()
+    }
+
+    fn git_ref(&self) -> RefName {
+        self.git_ref.get_or_init(|| crate::git::current_ref(&self.root, &|n| std::env::var(n).ok())).clone()
+    }
+
+    fn policy(&self, switch: &str) -> (bool, String) {
+        debug_assert_eq!(switch, "signature-required", "switches are checked when loading");
+        match &self.supply_chain {
+            Some(policy) => policy.signature_required(&self.git_ref()),
+            None => (false, format!("there is no {}", crate::policy::supply_chain::PATH)),
+        }
     }
 
     fn in_ci(&self) -> bool {

@@ -350,6 +350,12 @@ mod tests {
         fn in_ci(&self) -> bool {
             false
         }
+        fn git_ref(&self) -> crate::git::RefName {
+            crate::git::RefName::Detached
+        }
+        fn policy(&self, _: &str) -> (bool, String) {
+            (false, String::new())
+        }
     }
 
     struct Silent;

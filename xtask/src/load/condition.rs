@@ -1,10 +1,10 @@
 //! Reads a `when:` condition.
 
 use super::reader::Reader;
-use crate::model::Condition;
+use crate::model::{Condition, POLICY_SWITCHES};
 use crate::yaml::Node;
 
-const KINDS: [&str; 7] = ["env", "file", "tool", "ci", "all", "any", "not"];
+const KINDS: [&str; 10] = ["env", "file", "tool", "ci", "branch", "tag", "policy", "all", "any", "not"];
 
 pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
     let fields = r.fields(node, "a condition", &KINDS)?;
@@ -13,7 +13,7 @@ pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
         if !entries.is_empty() {
             r.error(
                 node.span,
-                "a condition has exactly one of env, file, tool, ci, all, any, not",
+                "a condition has exactly one of env, file, tool, ci, branch, tag, policy, all, any, not",
             )
             .hint = Some("combine conditions with `all: [...]` or `any: [...]`".into());
         } else if node.map().is_some_and(|m| m.is_empty()) {
@@ -34,6 +34,23 @@ pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
         }
         "tool" => r.string(value, "tool").map(Condition::Tool),
         "ci" => r.boolean(value, "ci").map(Condition::Ci),
+        "branch" | "tag" => {
+            let text = r.string(value, key.scalar()?)?;
+            let Ok(pattern) = glob::Pattern::new(&text) else {
+                r.error(value.span, format!("`{text}` is not a valid glob"));
+                return None;
+            };
+            Some(if key.scalar() == Some("tag") { Condition::Tag(pattern) } else { Condition::Branch(pattern) })
+        }
+        "policy" => {
+            let switch = r.string(value, "policy")?;
+            if !POLICY_SWITCHES.contains(&switch.as_str()) {
+                r.error(value.span, format!("unknown policy switch `{switch}`")).hint =
+                    Some(format!("policy switches: {}", POLICY_SWITCHES.join(", ")));
+                return None;
+            }
+            Some(Condition::Policy(switch))
+        }
         "not" => condition(r, value).map(|c| Condition::Not(Box::new(c))),
         kind => {
             let Some(items) = value.seq().filter(|items| !items.is_empty()) else {

@@ -8,7 +8,14 @@ pub trait Facts {
     fn file_exists(&self, path: &str) -> bool;
     fn tool_found(&self, name: &str) -> bool;
     fn in_ci(&self) -> bool;
+    /// The branch or tag being built.
+    fn git_ref(&self) -> crate::git::RefName;
+    /// A policy switch (`signature-required`) and the sentence that says why it has its value.
+    fn policy(&self, switch: &str) -> (bool, String);
 }
+
+/// Policy switches a `policy:` condition can ask about.
+pub const POLICY_SWITCHES: [&str; 1] = ["signature-required"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Condition {
@@ -16,6 +23,12 @@ pub enum Condition {
     File(String),
     Tool(String),
     Ci(bool),
+    /// The build is on a branch whose name matches the glob.
+    Branch(glob::Pattern),
+    /// HEAD is exactly a tag whose name matches the glob.
+    Tag(glob::Pattern),
+    /// A switch of `policies/*.yaml` is on for this build.
+    Policy(String),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -45,6 +58,19 @@ impl Condition {
                 };
                 (ci == *want, why.to_string())
             }
+            Condition::Branch(pattern) | Condition::Tag(pattern) => {
+                let head = facts.git_ref();
+                let (wanted, name) = match (self, &head) {
+                    (Condition::Branch(_), crate::git::RefName::Branch(n)) => ("branch", Some(n)),
+                    (Condition::Tag(_), crate::git::RefName::Tag(n)) => ("tag", Some(n)),
+                    (Condition::Branch(_), _) => ("branch", None),
+                    _ => ("tag", None),
+                };
+                let value = name.is_some_and(|n| pattern.matches(n));
+                let verdict = if value { "matches" } else { "does not match" };
+                (value, format!("{head} {verdict} {wanted} pattern `{}`", pattern.as_str()))
+            }
+            Condition::Policy(switch) => facts.policy(switch),
             Condition::All(all) => {
                 let mut reasons = Vec::new();
                 for c in all {
@@ -102,6 +128,12 @@ mod tests {
         fn in_ci(&self) -> bool {
             self.ci
         }
+        fn git_ref(&self) -> crate::git::RefName {
+            crate::git::RefName::Branch("main".into())
+        }
+        fn policy(&self, _: &str) -> (bool, String) {
+            (false, "no policy".into())
+        }
     }
 
     const BARE: Machine = Machine {
@@ -135,6 +167,16 @@ mod tests {
             signing_key().eval(&keyed),
             (true, "cosign.key exists".into())
         );
+    }
+
+    #[test]
+    fn branch_and_tag_patterns() {
+        let release = Condition::Branch(glob::Pattern::new("release/*").unwrap());
+        assert_eq!(release.eval(&BARE), (false, "branch main does not match branch pattern `release/*`".into()));
+        let main = Condition::Branch(glob::Pattern::new("ma*").unwrap());
+        assert_eq!(main.eval(&BARE), (true, "branch main matches branch pattern `ma*`".into()));
+        let tag = Condition::Tag(glob::Pattern::new("v*").unwrap());
+        assert_eq!(tag.eval(&BARE), (false, "branch main does not match tag pattern `v*`".into()));
     }
 
     #[test]

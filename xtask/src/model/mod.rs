@@ -5,7 +5,7 @@ mod pipeline;
 mod step;
 mod tool;
 
-pub use condition::{Condition, Facts};
+pub use condition::{Condition, Facts, POLICY_SWITCHES};
 pub use pipeline::{Named, Pipeline, Workspace};
 pub use step::{Action, Shell, Step};
 pub use tool::Tool;

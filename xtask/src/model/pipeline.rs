@@ -34,11 +34,12 @@ impl Pipeline {
     }
 }
 
-/// Every pipeline of a workspace, sorted by name.
+/// Every pipeline of a workspace, sorted by name, and the policies the engine applies.
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,
     pub pipelines: Vec<Pipeline>,
+    pub supply_chain: Option<crate::policy::SupplyChain>,
 }
 
 impl Workspace {
