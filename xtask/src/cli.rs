@@ -63,6 +63,22 @@ pub enum Command {
     Check,
     /// Run the `ci` pipeline: everything CI checks
     Ci,
+    /// Manage the cosign-compatible signing key pair
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Check an artifact the way a consumer would: digest, cosign signature, SLSA provenance
+    Verify {
+        /// The artifact, e.g. target/xtask/supply-chain/sbom.cdx.json
+        artifact: std::path::PathBuf,
+        /// Public key [default: cosign.pub in the workspace]
+        #[arg(long, value_name = "FILE")]
+        key: Option<std::path::PathBuf>,
+        /// Provenance (DSSE envelope or statement) [default: the run's, signed if present]
+        #[arg(long, value_name = "FILE")]
+        provenance: Option<std::path::PathBuf>,
+    },
     /// Measure the engine's overhead next to `just` and go-task (`cargo xtask run bench`
     /// provisions both)
     Bench {
@@ -75,6 +91,19 @@ pub enum Command {
         /// Size of each file of that tree, in KB
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
         file_kb: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write cosign.key (encrypted with COSIGN_PASSWORD, mode 0600) and cosign.pub
+    Generate {
+        /// Directory to write them to [default: the workspace root]
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+        /// Replace an existing key pair
+        #[arg(long)]
+        force: bool,
     },
 }
 

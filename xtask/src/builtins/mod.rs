@@ -6,6 +6,8 @@ mod drift;
 mod fs;
 mod openapi_lint;
 mod sbom;
+mod signing;
+mod slsa;
 
 use crate::diagnostic::Diagnostic;
 use crate::exec::process::{self, Control};
@@ -18,6 +20,29 @@ use std::io::Write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// What a built-in may know of the run it is part of.
+#[derive(Clone, Debug, Default)]
+pub struct RunInfo {
+    pub targets: Vec<String>,
+    /// (name, pinned version) of the tools of the run's pipelines.
+    pub tools: Vec<(String, String)>,
+    pub started_at: Option<std::time::SystemTime>,
+}
+
+impl RunInfo {
+    pub fn of(plan: &crate::plan::Plan) -> RunInfo {
+        let mut tools: Vec<(String, String)> = plan
+            .pipelines
+            .iter()
+            .flat_map(|p| &p.tools)
+            .filter_map(|t| Some((t.name.clone(), t.version.clone()?)))
+            .collect();
+        tools.sort();
+        tools.dedup();
+        RunInfo { targets: plan.targets.clone(), tools, started_at: Some(std::time::SystemTime::now()) }
+    }
+}
 
 /// What a built-in sees while it runs.
 pub struct StepContext<'a> {
@@ -32,6 +57,7 @@ pub struct StepContext<'a> {
     /// in GitHub Actions and listed in the JSON report. The built-in also writes them to
     /// `out` for the terminal.
     pub findings: Vec<Diagnostic>,
+    pub run: &'a RunInfo,
     control: &'a Control,
     masker: &'a Masker,
 }
@@ -42,6 +68,7 @@ impl<'a> StepContext<'a> {
         cwd: PathBuf,
         env: &'a BTreeMap<String, String>,
         out: &'a mut dyn Write,
+        run: &'a RunInfo,
         control: &'a Control,
         masker: &'a Masker,
     ) -> Self {
@@ -51,6 +78,7 @@ impl<'a> StepContext<'a> {
             env,
             out,
             findings: Vec::new(),
+            run,
             control,
             masker,
         }
@@ -71,6 +99,11 @@ impl<'a> StepContext<'a> {
     ) -> anyhow::Result<process::Finished> {
         process::run_with(argv, &self.cwd, self.env, self.control, self.masker, stdout)
             .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", argv[0]))
+    }
+
+    /// A variable of the step's environment: its own `env`, else the engine's.
+    pub fn var(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned().or_else(|| std::env::var(name).ok())
     }
 
     /// Records a finding and writes it, rendered, to the step's output.
@@ -101,6 +134,9 @@ pub const REGISTRY: &[Registration] = &[
     openapi_lint::LINT,
     sbom::SYFT,
     sbom::VALIDATE,
+    signing::SIGN,
+    signing::VERIFY,
+    slsa::PROVENANCE,
 ];
 
 pub fn find(name: &str) -> Option<&'static Registration> {

@@ -2,6 +2,8 @@
 
 pub mod bench;
 pub mod check;
+pub mod keys;
 pub mod list;
 pub mod plan;
 pub mod run;
+pub mod verify;

@@ -62,6 +62,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         masker: Arc::clone(&app.masker),
         toolbox: Toolbox::new(root, !global.no_install_tools),
         cache,
+        run: crate::builtins::RunInfo::of(&plan),
         color: app.style.color,
     };
     let facts = Machine::new(&ws);

@@ -6,6 +6,7 @@
 mod dsse;
 mod key;
 mod pem;
+pub mod source;
 
 pub use dsse::{Envelope, pae, sign_envelope, verify_envelope};
 pub use key::{KeyError, decrypt, encrypt, generate, public_key_pem, read_public_key};

@@ -19,6 +19,8 @@ pub struct StepRunner {
     pub masker: Arc<Masker>,
     pub toolbox: Toolbox,
     pub cache: Cache,
+    /// What built-ins may know of the run.
+    pub run: crate::builtins::RunInfo,
     /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
     pub color: bool,
 }
@@ -137,6 +139,7 @@ impl StepRunner {
                         step.cwd.clone(),
                         env,
                         &mut capture,
+                        &self.run,
                         control,
                         &self.masker,
                     );

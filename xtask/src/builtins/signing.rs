@@ -1,0 +1,107 @@
+//! `cosign/sign-blob` and `cosign/verify-blob`: cosign-compatible signatures of files
+//! (`<file>.sig`, base64 of DER ECDSA P-256 over SHA-256), made and checked in-process.
+
+use super::{Builtin, Registration, StepContext};
+use crate::cosign::{self, source};
+use crate::load::reader::Reader;
+use crate::text::relpath;
+use crate::yaml::{Node, Span};
+use anyhow::{Context as _, bail};
+use p256::ecdsa::VerifyingKey;
+use std::sync::Arc;
+
+pub const SIGN: Registration = Registration {
+    name: "cosign/sign-blob",
+    summary: "sign files with the cosign key (COSIGN_KEY_B64 or cosign.key) into <file>.sig",
+    parse: |r, with, uses| Some(Arc::new(Sign { files: files(r, with, uses, "cosign/sign-blob")? })),
+};
+
+pub const VERIFY: Registration = Registration {
+    name: "cosign/verify-blob",
+    summary: "verify <file>.sig of each file against cosign.pub (or the signing key's public half)",
+    parse: |r, with, uses| Some(Arc::new(Verify { files: files(r, with, uses, "cosign/verify-blob")? })),
+};
+
+#[derive(Debug)]
+struct Sign {
+    files: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Verify {
+    files: Vec<String>,
+}
+
+/// `with: { files: [path, ...] }`, each inside the workspace.
+pub fn files(r: &mut Reader, with: Option<&Node>, uses: Span, name: &str) -> Option<Vec<String>> {
+    let Some(with) = with else {
+        r.error(uses, format!("`{name}` needs `with: {{ files: [<path>, ...] }}`"));
+        return None;
+    };
+    let fields = r.fields(with, &format!("`with` of `{name}`"), &["files"])?;
+    let Some(node) = fields.get("files") else {
+        r.error(with.span, format!("`{name}` needs `files`"));
+        return None;
+    };
+    let names = r.names(node, "files")?;
+    if names.is_empty() {
+        r.error(node.span, "`files` is empty");
+        return None;
+    }
+    let mut files = Vec::new();
+    for n in names {
+        if relpath::escapes(&n.name) {
+            r.error(n.span, format!("`{}` is not a path inside the workspace", n.name));
+            return None;
+        }
+        files.push(n.name);
+    }
+    Some(files)
+}
+
+impl Builtin for Sign {
+    fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
+        let env = |name: &str| ctx.var(name);
+        let Some(loaded) = source::load(ctx.root, &env)? else {
+            bail!(
+                "no signing key: set {} (base64 of an encrypted cosign key) with {}, or commit {}; {} decides where a signature is required",
+                source::KEY_ENV,
+                source::PASSWORD_ENV,
+                source::KEY_FILE,
+                crate::policy::supply_chain::PATH
+            );
+        };
+        let public = VerifyingKey::from(&loaded.key);
+        let committed = ctx.root.join(source::PUBLIC_KEY_FILE);
+        if committed.exists() {
+            let pem = std::fs::read_to_string(&committed)?;
+            if cosign::read_public_key(&pem).ok() != Some(public) {
+                bail!("{} does not belong to the signing key from {}", source::PUBLIC_KEY_FILE, loaded.source);
+            }
+        }
+        for file in &self.files {
+            let blob = std::fs::read(ctx.root.join(file)).with_context(|| format!("cannot read {file}; build it first"))?;
+            let signature = cosign::sign_blob(&loaded.key, &blob);
+            crate::cache::write_atomic(&ctx.root.join(format!("{file}.sig")), signature.as_bytes())?;
+            writeln!(ctx.out, "signed {file} -> {file}.sig (key from {})", loaded.source)?;
+        }
+        Ok(())
+    }
+}
+
+impl Builtin for Verify {
+    fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
+        let env = |name: &str| ctx.var(name);
+        let (key, origin) = source::public_key(ctx.root, &env)?;
+        for file in &self.files {
+            let blob = std::fs::read(ctx.root.join(file)).with_context(|| format!("cannot read {file}"))?;
+            let sig_path = format!("{file}.sig");
+            let signature = std::fs::read(ctx.root.join(&sig_path)).with_context(|| format!("{sig_path} is missing: sign {file} first"))?;
+            cosign::verify_blob(&key, &blob, &signature).map_err(|why| {
+                anyhow::anyhow!("{sig_path} does not verify: {why} ({file} changed after signing, or another key signed it)")
+            })?;
+            writeln!(ctx.out, "verified {sig_path} with {origin}")?;
+        }
+        Ok(())
+    }
+}

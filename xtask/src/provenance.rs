@@ -1,0 +1,143 @@
+//! SLSA provenance: an in-toto Statement v1 with a `https://slsa.dev/provenance/v1`
+//! predicate describing this engine's run, and the checks `cargo xtask verify` applies to it.
+//! The build type and local builder URIs are this project's own; docs/supply-chain.md
+//! defines them.
+
+use serde_json::{Value, json};
+
+pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
+pub const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
+/// DSSE payload type of in-toto statements.
+pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub const BUILD_TYPE: &str = "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#build-type-xtask-pipeline-v1";
+pub const LOCAL_BUILDER: &str = "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#builder-local-v1";
+
+/// What the statement records.
+pub struct Run<'a> {
+    /// (name, sha256) of each artifact.
+    pub subjects: Vec<(String, String)>,
+    pub pipeline: &'a str,
+    pub targets: &'a [String],
+    pub git_ref: String,
+    pub commit: Option<String>,
+    /// Where the sources come from: the repository URL, or the local path.
+    pub repository: String,
+    pub cargo_lock_sha256: Option<String>,
+    /// (name, version) of the pinned tools of the run, and the Rust compiler.
+    pub tools: Vec<(String, String)>,
+    pub started_on: String,
+    pub finished_on: String,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+pub fn statement(run: &Run) -> Value {
+    let env = run.env;
+    let actions = env("GITHUB_ACTIONS").as_deref() == Some("true");
+    let server = env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
+    let (builder, invocation, workflow) = if actions {
+        let workflow_ref = env("GITHUB_WORKFLOW_REF").unwrap_or_default();
+        let repository = env("GITHUB_REPOSITORY").unwrap_or_default();
+        let invocation = format!(
+            "{server}/{repository}/actions/runs/{}/attempts/{}",
+            env("GITHUB_RUN_ID").unwrap_or_default(),
+            env("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into())
+        );
+        let workflow = json!({"ref": workflow_ref, "repository": format!("{server}/{repository}"), "path": env("GITHUB_WORKFLOW").unwrap_or_default()});
+        (format!("{server}/{workflow_ref}"), invocation, Some(workflow))
+    } else {
+        (LOCAL_BUILDER.to_string(), format!("urn:uuid:{}", uuid_v4()), None)
+    };
+    let mut external = json!({"pipeline": run.pipeline, "targets": run.targets, "ref": run.git_ref});
+    if let Some(workflow) = workflow {
+        external["workflow"] = workflow;
+    }
+    let mut dependencies = Vec::new();
+    if let Some(commit) = &run.commit {
+        dependencies.push(json!({"uri": format!("git+{}@{}", run.repository, run.git_ref), "digest": {"gitCommit": commit}}));
+    }
+    if let Some(lock) = &run.cargo_lock_sha256 {
+        dependencies.push(json!({"uri": "Cargo.lock", "name": "Cargo.lock", "digest": {"sha256": lock}}));
+    }
+    for (name, version) in &run.tools {
+        dependencies.push(json!({"uri": format!("pkg:generic/{name}@{version}"), "name": name}));
+    }
+    json!({
+        "_type": STATEMENT_TYPE,
+        "subject": run.subjects.iter().map(|(name, sha)| json!({"name": name, "digest": {"sha256": sha}})).collect::<Vec<_>>(),
+        "predicateType": PREDICATE_TYPE,
+        "predicate": {
+            "buildDefinition": {
+                "buildType": BUILD_TYPE,
+                "externalParameters": external,
+                "internalParameters": {"engine": format!("xtask {}", env!("CARGO_PKG_VERSION"))},
+                "resolvedDependencies": dependencies,
+            },
+            "runDetails": {
+                "builder": {"id": builder},
+                "metadata": {"invocationId": invocation, "startedOn": run.started_on, "finishedOn": run.finished_on},
+            },
+        },
+    })
+}
+
+/// The statement's subjects as (name, sha256), after checking its types.
+pub fn subjects(statement: &Value) -> Result<Vec<(String, String)>, String> {
+    if statement["_type"] != STATEMENT_TYPE {
+        return Err(format!("not an in-toto Statement v1 (_type is {})", statement["_type"]));
+    }
+    if statement["predicateType"] != PREDICATE_TYPE {
+        return Err(format!("not SLSA provenance v1 (predicateType is {})", statement["predicateType"]));
+    }
+    Ok(statement["subject"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| Some((s["name"].as_str()?.to_owned(), s["digest"]["sha256"].as_str()?.to_owned())))
+        .collect())
+}
+
+fn uuid_v4() -> String {
+    let hex = crate::text::random::token();
+    let variant = ["8", "9", "a", "b"][usize::from_str_radix(&hex[16..17], 16).unwrap_or(0) % 4];
+    format!("{}-{}-4{}-{}{}-{}", &hex[..8], &hex[8..12], &hex[13..16], variant, &hex[17..20], &hex[20..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run<'a>(env: &'a dyn Fn(&str) -> Option<String>) -> Run<'a> {
+        Run {
+            subjects: vec![("target/sbom.json".into(), "ab".repeat(32))],
+            pipeline: "slsa",
+            targets: &[],
+            git_ref: "refs/heads/main".into(),
+            commit: Some("c".repeat(40)),
+            repository: "https://github.com/o/r".into(),
+            cargo_lock_sha256: Some("cd".repeat(32)),
+            tools: vec![("syft".into(), "1.18.1".into())],
+            started_on: "2026-11-28T10:00:00Z".into(),
+            finished_on: "2026-11-28T10:00:01Z".into(),
+            env,
+        }
+    }
+
+    #[test]
+    fn local_and_github_builders_differ() {
+        let local = statement(&run(&|_| None));
+        assert_eq!(local["predicate"]["runDetails"]["builder"]["id"], LOCAL_BUILDER);
+        assert!(local["predicate"]["runDetails"]["metadata"]["invocationId"].as_str().unwrap().starts_with("urn:uuid:"));
+        assert_eq!(subjects(&local).unwrap(), vec![("target/sbom.json".to_string(), "ab".repeat(32))]);
+        let vars = |n: &str| match n {
+            "GITHUB_ACTIONS" => Some("true".into()),
+            "GITHUB_WORKFLOW_REF" => Some("o/r/.github/workflows/ci.yml@refs/tags/v1".into()),
+            "GITHUB_REPOSITORY" => Some("o/r".into()),
+            "GITHUB_RUN_ID" => Some("42".into()),
+            _ => None,
+        };
+        let ci = statement(&run(&vars));
+        assert_eq!(ci["predicate"]["runDetails"]["builder"]["id"], "https://github.com/o/r/.github/workflows/ci.yml@refs/tags/v1");
+        assert_eq!(ci["predicate"]["runDetails"]["metadata"]["invocationId"], "https://github.com/o/r/actions/runs/42/attempts/1");
+        assert_eq!(ci["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"], "https://github.com/o/r");
+    }
+}
