@@ -60,13 +60,21 @@ impl RefName {
 /// The ref being built: under GitHub Actions `GITHUB_REF_TYPE`/`GITHUB_REF_NAME`, else what
 /// git says of HEAD (a tag pointing at HEAD wins over the branch).
 pub fn current_ref(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> RefName {
-    if env("GITHUB_ACTIONS").as_deref() == Some("true") {
-        if let (Some(kind), Some(name)) = (env("GITHUB_REF_TYPE"), env("GITHUB_REF_NAME")) {
-            return if kind == "tag" { RefName::Tag(name) } else { RefName::Branch(name) };
-        }
+    if env("GITHUB_ACTIONS").as_deref() == Some("true")
+        && let (Some(kind), Some(name)) = (env("GITHUB_REF_TYPE"), env("GITHUB_REF_NAME"))
+    {
+        return if kind == "tag" {
+            RefName::Tag(name)
+        } else {
+            RefName::Branch(name)
+        };
     }
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git").args(args).current_dir(root).output().ok()?;
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .ok()?;
         let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
         (out.status.success() && !text.is_empty()).then_some(text)
     };

@@ -77,15 +77,26 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::run::run(app, &root, &pipelines, no_deps)
         }
         Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
-        Command::Keys { command: cli::KeysCommand::Generate { dir, force } } => {
-            commands::keys::generate(dir.as_deref().unwrap_or(&root), *force)
-        }
-        Command::Verify { artifact, key, provenance } => {
-            let absolute = |p: &std::path::PathBuf| p.canonicalize().unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p));
+        Command::Keys {
+            command: cli::KeysCommand::Generate { dir, force },
+        } => commands::keys::generate(dir.as_deref().unwrap_or(&root), *force),
+        Command::Verify {
+            artifact,
+            key,
+            provenance,
+        } => {
+            let absolute = |p: &std::path::PathBuf| {
+                p.canonicalize()
+                    .unwrap_or_else(|_| std::env::current_dir().unwrap_or_default().join(p))
+            };
             let artifact = absolute(artifact);
             let key = key.as_ref().map(absolute);
             let provenance = provenance.as_ref().map(absolute);
-            let options = commands::verify::Options { artifact: &artifact, key: key.as_deref(), provenance: provenance.as_deref() };
+            let options = commands::verify::Options {
+                artifact: &artifact,
+                key: key.as_deref(),
+                provenance: provenance.as_deref(),
+            };
             commands::verify::run(&root, &options)
         }
         Command::Bench {

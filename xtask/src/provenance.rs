@@ -10,7 +10,8 @@ pub const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
 /// DSSE payload type of in-toto statements.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 pub const BUILD_TYPE: &str = "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#build-type-xtask-pipeline-v1";
-pub const LOCAL_BUILDER: &str = "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#builder-local-v1";
+pub const LOCAL_BUILDER: &str =
+    "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#builder-local-v1";
 
 /// What the statement records.
 pub struct Run<'a> {
@@ -43,11 +44,20 @@ pub fn statement(run: &Run) -> Value {
             env("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into())
         );
         let workflow = json!({"ref": workflow_ref, "repository": format!("{server}/{repository}"), "path": env("GITHUB_WORKFLOW").unwrap_or_default()});
-        (format!("{server}/{workflow_ref}"), invocation, Some(workflow))
+        (
+            format!("{server}/{workflow_ref}"),
+            invocation,
+            Some(workflow),
+        )
     } else {
-        (LOCAL_BUILDER.to_string(), format!("urn:uuid:{}", uuid_v4()), None)
+        (
+            LOCAL_BUILDER.to_string(),
+            format!("urn:uuid:{}", uuid_v4()),
+            None,
+        )
     };
-    let mut external = json!({"pipeline": run.pipeline, "targets": run.targets, "ref": run.git_ref});
+    let mut external =
+        json!({"pipeline": run.pipeline, "targets": run.targets, "ref": run.git_ref});
     if let Some(workflow) = workflow {
         external["workflow"] = workflow;
     }
@@ -56,7 +66,8 @@ pub fn statement(run: &Run) -> Value {
         dependencies.push(json!({"uri": format!("git+{}@{}", run.repository, run.git_ref), "digest": {"gitCommit": commit}}));
     }
     if let Some(lock) = &run.cargo_lock_sha256 {
-        dependencies.push(json!({"uri": "Cargo.lock", "name": "Cargo.lock", "digest": {"sha256": lock}}));
+        dependencies
+            .push(json!({"uri": "Cargo.lock", "name": "Cargo.lock", "digest": {"sha256": lock}}));
     }
     for (name, version) in &run.tools {
         dependencies.push(json!({"uri": format!("pkg:generic/{name}@{version}"), "name": name}));
@@ -83,23 +94,42 @@ pub fn statement(run: &Run) -> Value {
 /// The statement's subjects as (name, sha256), after checking its types.
 pub fn subjects(statement: &Value) -> Result<Vec<(String, String)>, String> {
     if statement["_type"] != STATEMENT_TYPE {
-        return Err(format!("not an in-toto Statement v1 (_type is {})", statement["_type"]));
+        return Err(format!(
+            "not an in-toto Statement v1 (_type is {})",
+            statement["_type"]
+        ));
     }
     if statement["predicateType"] != PREDICATE_TYPE {
-        return Err(format!("not SLSA provenance v1 (predicateType is {})", statement["predicateType"]));
+        return Err(format!(
+            "not SLSA provenance v1 (predicateType is {})",
+            statement["predicateType"]
+        ));
     }
     Ok(statement["subject"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|s| Some((s["name"].as_str()?.to_owned(), s["digest"]["sha256"].as_str()?.to_owned())))
+        .filter_map(|s| {
+            Some((
+                s["name"].as_str()?.to_owned(),
+                s["digest"]["sha256"].as_str()?.to_owned(),
+            ))
+        })
         .collect())
 }
 
 fn uuid_v4() -> String {
     let hex = crate::text::random::token();
     let variant = ["8", "9", "a", "b"][usize::from_str_radix(&hex[16..17], 16).unwrap_or(0) % 4];
-    format!("{}-{}-4{}-{}{}-{}", &hex[..8], &hex[8..12], &hex[13..16], variant, &hex[17..20], &hex[20..32])
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        variant,
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]
@@ -125,9 +155,20 @@ mod tests {
     #[test]
     fn local_and_github_builders_differ() {
         let local = statement(&run(&|_| None));
-        assert_eq!(local["predicate"]["runDetails"]["builder"]["id"], LOCAL_BUILDER);
-        assert!(local["predicate"]["runDetails"]["metadata"]["invocationId"].as_str().unwrap().starts_with("urn:uuid:"));
-        assert_eq!(subjects(&local).unwrap(), vec![("target/sbom.json".to_string(), "ab".repeat(32))]);
+        assert_eq!(
+            local["predicate"]["runDetails"]["builder"]["id"],
+            LOCAL_BUILDER
+        );
+        assert!(
+            local["predicate"]["runDetails"]["metadata"]["invocationId"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:uuid:")
+        );
+        assert_eq!(
+            subjects(&local).unwrap(),
+            vec![("target/sbom.json".to_string(), "ab".repeat(32))]
+        );
         let vars = |n: &str| match n {
             "GITHUB_ACTIONS" => Some("true".into()),
             "GITHUB_WORKFLOW_REF" => Some("o/r/.github/workflows/ci.yml@refs/tags/v1".into()),
@@ -136,8 +177,17 @@ mod tests {
             _ => None,
         };
         let ci = statement(&run(&vars));
-        assert_eq!(ci["predicate"]["runDetails"]["builder"]["id"], "https://github.com/o/r/.github/workflows/ci.yml@refs/tags/v1");
-        assert_eq!(ci["predicate"]["runDetails"]["metadata"]["invocationId"], "https://github.com/o/r/actions/runs/42/attempts/1");
-        assert_eq!(ci["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"], "https://github.com/o/r");
+        assert_eq!(
+            ci["predicate"]["runDetails"]["builder"]["id"],
+            "https://github.com/o/r/.github/workflows/ci.yml@refs/tags/v1"
+        );
+        assert_eq!(
+            ci["predicate"]["runDetails"]["metadata"]["invocationId"],
+            "https://github.com/o/r/actions/runs/42/attempts/1"
+        );
+        assert_eq!(
+            ci["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["repository"],
+            "https://github.com/o/r"
+        );
     }
 }

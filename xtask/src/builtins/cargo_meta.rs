@@ -7,7 +7,9 @@ use serde_json::Value;
 
 /// Runs `cargo metadata --format-version 1 --locked` (with `--no-deps` when `no_deps`).
 pub fn metadata(ctx: &mut StepContext<'_>, no_deps: bool) -> anyhow::Result<Value> {
-    let mut argv: Vec<String> = ["cargo", "metadata", "--format-version", "1", "--locked"].map(String::from).to_vec();
+    let mut argv: Vec<String> = ["cargo", "metadata", "--format-version", "1", "--locked"]
+        .map(String::from)
+        .to_vec();
     if no_deps {
         argv.push("--no-deps".into());
     }
@@ -15,7 +17,10 @@ pub fn metadata(ctx: &mut StepContext<'_>, no_deps: bool) -> anyhow::Result<Valu
     let finished = ctx.command(&argv, Some(file.try_clone()?))?;
     if !finished.status.success() {
         ctx.out.write_all(finished.output.as_bytes())?;
-        bail!("`cargo metadata` failed ({})", crate::exec::process::describe(finished.status));
+        bail!(
+            "`cargo metadata` failed ({})",
+            crate::exec::process::describe(finished.status)
+        );
     }
     let text = super::read_to_string(file)?;
     serde_json::from_str(&text).context("`cargo metadata` printed something that is not JSON")
@@ -27,7 +32,12 @@ pub fn locked_packages(metadata: &Value) -> Vec<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|p| Some((p["name"].as_str()?.to_owned(), p["version"].as_str()?.to_owned())))
+        .filter_map(|p| {
+            Some((
+                p["name"].as_str()?.to_owned(),
+                p["version"].as_str()?.to_owned(),
+            ))
+        })
         .collect();
     packages.sort();
     packages.dedup();

@@ -40,7 +40,11 @@ impl RunInfo {
             .collect();
         tools.sort();
         tools.dedup();
-        RunInfo { targets: plan.targets.clone(), tools, started_at: Some(std::time::SystemTime::now()) }
+        RunInfo {
+            targets: plan.targets.clone(),
+            tools,
+            started_at: Some(std::time::SystemTime::now()),
+        }
     }
 }
 
@@ -103,7 +107,10 @@ impl<'a> StepContext<'a> {
 
     /// A variable of the step's environment: its own `env`, else the engine's.
     pub fn var(&self, name: &str) -> Option<String> {
-        self.env.get(name).cloned().or_else(|| std::env::var(name).ok())
+        self.env
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
     }
 
     /// Records a finding and writes it, rendered, to the step's output.

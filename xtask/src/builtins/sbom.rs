@@ -38,7 +38,10 @@ struct Validate {
 fn path(r: &mut Reader, node: &Node, key: &str) -> Option<String> {
     let value = r.string(node, key)?;
     if relpath::escapes(&value) {
-        r.error(node.span, format!("`{value}` is not a path inside the workspace"));
+        r.error(
+            node.span,
+            format!("`{value}` is not a path inside the workspace"),
+        );
         return None;
     }
     Some(value)
@@ -56,7 +59,11 @@ fn parse_syft(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn
     };
     let output = path(r, output, "output")?;
     let exclude = match fields.get("exclude") {
-        Some(node) => r.names(node, "exclude")?.into_iter().map(|n| n.name).collect(),
+        Some(node) => r
+            .names(node, "exclude")?
+            .into_iter()
+            .map(|n| n.name)
+            .collect(),
         None => Vec::new(),
     };
     Some(Arc::new(Syft { output, exclude }))
@@ -102,19 +109,30 @@ impl Builtin for Syft {
         let finished = ctx.command(&argv, None)?;
         ctx.out.write_all(finished.output.as_bytes())?;
         if !finished.status.success() {
-            bail!("syft failed ({})", crate::exec::process::describe(finished.status));
+            bail!(
+                "syft failed ({})",
+                crate::exec::process::describe(finished.status)
+            );
         }
-        let mut sbom: Value = serde_json::from_slice(&std::fs::read(raw.path())?).context("syft did not write JSON")?;
+        let mut sbom: Value = serde_json::from_slice(&std::fs::read(raw.path())?)
+            .context("syft did not write JSON")?;
         let time = commit_time(ctx)?;
         normalise(&mut sbom, &time);
         let text = serde_json::to_string_pretty(&sbom)? + "\n";
         let output = ctx.root.join(&self.output);
         if let Some(dir) = output.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         crate::cache::write_atomic(&output, text.as_bytes())?;
         let components = sbom["components"].as_array().map_or(0, Vec::len);
-        writeln!(ctx.out, "{}: CycloneDX {} of {name} {version}, {components} components, serial {}", self.output, sbom["specVersion"].as_str().unwrap_or("?"), sbom["serialNumber"].as_str().unwrap_or("?"))?;
+        writeln!(
+            ctx.out,
+            "{}: CycloneDX {} of {name} {version}, {components} components, serial {}",
+            self.output,
+            sbom["specVersion"].as_str().unwrap_or("?"),
+            sbom["serialNumber"].as_str().unwrap_or("?")
+        )?;
         Ok(())
     }
 }
@@ -125,16 +143,29 @@ fn source(ctx: &mut StepContext<'_>) -> anyhow::Result<(String, String)> {
     let metadata = cargo_meta::metadata(ctx, true)?;
     let name = metadata["metadata"]["sbom"]["name"]
         .as_str()
-        .context("Cargo.toml needs `[workspace.metadata.sbom] name = \"...\"`: the SBOM's source name")?
+        .context(
+            "Cargo.toml needs `[workspace.metadata.sbom] name = \"...\"`: the SBOM's source name",
+        )?
         .to_owned();
-    let version = metadata["packages"][0]["version"].as_str().context("the workspace has no package")?.to_owned();
+    let version = metadata["packages"][0]["version"]
+        .as_str()
+        .context("the workspace has no package")?
+        .to_owned();
     Ok((name, version))
 }
 
 /// The commit time (RFC 3339, UTC): `SOURCE_DATE_EPOCH` if set, else the HEAD commit's.
 fn commit_time(ctx: &mut StepContext<'_>) -> anyhow::Result<String> {
-    let seconds: u64 = match ctx.env.get("SOURCE_DATE_EPOCH").cloned().or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok()) {
-        Some(epoch) => epoch.trim().parse().context("SOURCE_DATE_EPOCH is not a Unix time")?,
+    let seconds: u64 = match ctx
+        .env
+        .get("SOURCE_DATE_EPOCH")
+        .cloned()
+        .or_else(|| std::env::var("SOURCE_DATE_EPOCH").ok())
+    {
+        Some(epoch) => epoch
+            .trim()
+            .parse()
+            .context("SOURCE_DATE_EPOCH is not a Unix time")?,
         None => {
             let out = std::process::Command::new("git")
                 .args(["show", "-s", "--format=%ct", "HEAD"])
@@ -142,9 +173,14 @@ fn commit_time(ctx: &mut StepContext<'_>) -> anyhow::Result<String> {
                 .output()
                 .context("cannot run git for the commit time")?;
             if !out.status.success() {
-                bail!("no commit to take the SBOM's timestamp from; commit first, or set SOURCE_DATE_EPOCH");
+                bail!(
+                    "no commit to take the SBOM's timestamp from; commit first, or set SOURCE_DATE_EPOCH"
+                );
             }
-            String::from_utf8_lossy(&out.stdout).trim().parse().context("git printed no commit time")?
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .parse()
+                .context("git printed no commit time")?
         }
     };
     let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
@@ -165,35 +201,75 @@ pub fn normalise(sbom: &mut Value, time: &str) {
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let uuid = format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
+    let uuid = format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    );
     sbom["serialNumber"] = Value::String(uuid);
 }
 
 impl Builtin for Validate {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
-        let text = std::fs::read_to_string(ctx.root.join(&self.file)).with_context(|| format!("cannot read {}", self.file))?;
-        let sbom: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", self.file))?;
+        let text = std::fs::read_to_string(ctx.root.join(&self.file))
+            .with_context(|| format!("cannot read {}", self.file))?;
+        let sbom: Value =
+            serde_json::from_str(&text).with_context(|| format!("{} is not JSON", self.file))?;
         if sbom["bomFormat"] != "CycloneDX" {
-            bail!("{} is not a CycloneDX document (bomFormat is {})", self.file, sbom["bomFormat"]);
+            bail!(
+                "{} is not a CycloneDX document (bomFormat is {})",
+                self.file,
+                sbom["bomFormat"]
+            );
         }
         if sbom["specVersion"] != self.spec_version.as_str() {
-            bail!("{} is CycloneDX {}, expected {}", self.file, sbom["specVersion"], self.spec_version);
+            bail!(
+                "{} is CycloneDX {}, expected {}",
+                self.file,
+                sbom["specVersion"],
+                self.spec_version
+            );
         }
         let listed: std::collections::HashSet<(String, String)> = sbom["components"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|c| Some((c["name"].as_str()?.to_owned(), c["version"].as_str()?.to_owned())))
+            .filter_map(|c| {
+                Some((
+                    c["name"].as_str()?.to_owned(),
+                    c["version"].as_str()?.to_owned(),
+                ))
+            })
             .collect();
         let locked = cargo_meta::locked_packages(&cargo_meta::metadata(ctx, false)?);
-        let missing: Vec<String> = locked.iter().filter(|p| !listed.contains(*p)).map(|(n, v)| format!("{n} {v}")).collect();
+        let missing: Vec<String> = locked
+            .iter()
+            .filter(|p| !listed.contains(*p))
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect();
         if !missing.is_empty() {
             for m in &missing {
                 writeln!(ctx.out, "missing: {m}")?;
             }
-            bail!("{} does not list {} of the {} locked crates: {}", self.file, missing.len(), locked.len(), missing.join(", "));
+            bail!(
+                "{} does not list {} of the {} locked crates: {}",
+                self.file,
+                missing.len(),
+                locked.len(),
+                missing.join(", ")
+            );
         }
-        writeln!(ctx.out, "{}: CycloneDX {}, lists all {} locked crates ({} components)", self.file, self.spec_version, locked.len(), listed.len())?;
+        writeln!(
+            ctx.out,
+            "{}: CycloneDX {}, lists all {} locked crates ({} components)",
+            self.file,
+            self.spec_version,
+            locked.len(),
+            listed.len()
+        )?;
         Ok(())
     }
 }

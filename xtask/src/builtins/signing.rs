@@ -13,13 +13,21 @@ use std::sync::Arc;
 pub const SIGN: Registration = Registration {
     name: "cosign/sign-blob",
     summary: "sign files with the cosign key (COSIGN_KEY_B64 or cosign.key) into <file>.sig",
-    parse: |r, with, uses| Some(Arc::new(Sign { files: files(r, with, uses, "cosign/sign-blob")? })),
+    parse: |r, with, uses| {
+        Some(Arc::new(Sign {
+            files: files(r, with, uses, "cosign/sign-blob")?,
+        }))
+    },
 };
 
 pub const VERIFY: Registration = Registration {
     name: "cosign/verify-blob",
     summary: "verify <file>.sig of each file against cosign.pub (or the signing key's public half)",
-    parse: |r, with, uses| Some(Arc::new(Verify { files: files(r, with, uses, "cosign/verify-blob")? })),
+    parse: |r, with, uses| {
+        Some(Arc::new(Verify {
+            files: files(r, with, uses, "cosign/verify-blob")?,
+        }))
+    },
 };
 
 #[derive(Debug)]
@@ -35,7 +43,10 @@ struct Verify {
 /// `with: { files: [path, ...] }`, each inside the workspace.
 pub fn files(r: &mut Reader, with: Option<&Node>, uses: Span, name: &str) -> Option<Vec<String>> {
     let Some(with) = with else {
-        r.error(uses, format!("`{name}` needs `with: {{ files: [<path>, ...] }}`"));
+        r.error(
+            uses,
+            format!("`{name}` needs `with: {{ files: [<path>, ...] }}`"),
+        );
         return None;
     };
     let fields = r.fields(with, &format!("`with` of `{name}`"), &["files"])?;
@@ -51,7 +62,10 @@ pub fn files(r: &mut Reader, with: Option<&Node>, uses: Span, name: &str) -> Opt
     let mut files = Vec::new();
     for n in names {
         if relpath::escapes(&n.name) {
-            r.error(n.span, format!("`{}` is not a path inside the workspace", n.name));
+            r.error(
+                n.span,
+                format!("`{}` is not a path inside the workspace", n.name),
+            );
             return None;
         }
         files.push(n.name);
@@ -76,14 +90,26 @@ impl Builtin for Sign {
         if committed.exists() {
             let pem = std::fs::read_to_string(&committed)?;
             if cosign::read_public_key(&pem).ok() != Some(public) {
-                bail!("{} does not belong to the signing key from {}", source::PUBLIC_KEY_FILE, loaded.source);
+                bail!(
+                    "{} does not belong to the signing key from {}",
+                    source::PUBLIC_KEY_FILE,
+                    loaded.source
+                );
             }
         }
         for file in &self.files {
-            let blob = std::fs::read(ctx.root.join(file)).with_context(|| format!("cannot read {file}; build it first"))?;
+            let blob = std::fs::read(ctx.root.join(file))
+                .with_context(|| format!("cannot read {file}; build it first"))?;
             let signature = cosign::sign_blob(&loaded.key, &blob);
-            crate::cache::write_atomic(&ctx.root.join(format!("{file}.sig")), signature.as_bytes())?;
-            writeln!(ctx.out, "signed {file} -> {file}.sig (key from {})", loaded.source)?;
+            crate::cache::write_atomic(
+                &ctx.root.join(format!("{file}.sig")),
+                signature.as_bytes(),
+            )?;
+            writeln!(
+                ctx.out,
+                "signed {file} -> {file}.sig (key from {})",
+                loaded.source
+            )?;
         }
         Ok(())
     }
@@ -94,9 +120,11 @@ impl Builtin for Verify {
         let env = |name: &str| ctx.var(name);
         let (key, origin) = source::public_key(ctx.root, &env)?;
         for file in &self.files {
-            let blob = std::fs::read(ctx.root.join(file)).with_context(|| format!("cannot read {file}"))?;
+            let blob = std::fs::read(ctx.root.join(file))
+                .with_context(|| format!("cannot read {file}"))?;
             let sig_path = format!("{file}.sig");
-            let signature = std::fs::read(ctx.root.join(&sig_path)).with_context(|| format!("{sig_path} is missing: sign {file} first"))?;
+            let signature = std::fs::read(ctx.root.join(&sig_path))
+                .with_context(|| format!("{sig_path} is missing: sign {file} first"))?;
             cosign::verify_blob(&key, &blob, &signature).map_err(|why| {
                 anyhow::anyhow!("{sig_path} does not verify: {why} ({file} changed after signing, or another key signed it)")
             })?;

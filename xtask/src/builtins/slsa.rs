@@ -26,10 +26,17 @@ struct Provenance {
 
 fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
     let Some(with) = with else {
-        r.error(uses, "`slsa/provenance` needs `with: { subjects, output, envelope }`");
+        r.error(
+            uses,
+            "`slsa/provenance` needs `with: { subjects, output, envelope }`",
+        );
         return None;
     };
-    let fields = r.fields(with, "`with` of `slsa/provenance`", &["subjects", "output", "envelope"])?;
+    let fields = r.fields(
+        with,
+        "`with` of `slsa/provenance`",
+        &["subjects", "output", "envelope"],
+    )?;
     let mut path = |key: &str| -> Option<String> {
         let Some(node) = fields.get(key) else {
             r.error(with.span, format!("`slsa/provenance` needs `{key}`"));
@@ -37,21 +44,29 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
         };
         let value = r.string(node, key)?;
         if relpath::escapes(&value) {
-            r.error(node.span, format!("`{value}` is not a path inside the workspace"));
+            r.error(
+                node.span,
+                format!("`{value}` is not a path inside the workspace"),
+            );
             return None;
         }
         Some(value)
     };
     let (output, envelope) = (path("output"), path("envelope"));
     let subjects = fields.get("subjects").and_then(|n| r.names(n, "subjects"));
-    Some(Arc::new(Provenance { subjects: subjects?.into_iter().map(|n| n.name).collect(), output: output?, envelope: envelope? }))
+    Some(Arc::new(Provenance {
+        subjects: subjects?.into_iter().map(|n| n.name).collect(),
+        output: output?,
+        envelope: envelope?,
+    }))
 }
 
 impl Builtin for Provenance {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
         let mut subjects = Vec::new();
         for file in &self.subjects {
-            let sha = crate::cache::sha256_file(&ctx.root.join(file)).with_context(|| format!("cannot read {file}; build it first"))?;
+            let sha = crate::cache::sha256_file(&ctx.root.join(file))
+                .with_context(|| format!("cannot read {file}; build it first"))?;
             subjects.push((file.clone(), sha));
         }
         let step_env = ctx.env;
@@ -69,31 +84,62 @@ impl Builtin for Provenance {
             git_ref,
             commit: crate::git::head_commit(ctx.root),
             repository: repository(ctx.root, &env),
-            cargo_lock_sha256: lock.exists().then(|| crate::cache::sha256_file(&lock)).transpose()?,
+            cargo_lock_sha256: lock
+                .exists()
+                .then(|| crate::cache::sha256_file(&lock))
+                .transpose()?,
             tools,
-            started_on: rfc3339(ctx.run.started_at.unwrap_or_else(std::time::SystemTime::now)),
+            started_on: rfc3339(
+                ctx.run
+                    .started_at
+                    .unwrap_or_else(std::time::SystemTime::now),
+            ),
             finished_on: rfc3339(std::time::SystemTime::now()),
             env: &env,
         };
         let statement = provenance::statement(&run);
-        write(ctx.root, &self.output, &(serde_json::to_string_pretty(&statement)? + "\n"))?;
-        writeln!(ctx.out, "wrote {} ({} subjects)", self.output, self.subjects.len())?;
+        write(
+            ctx.root,
+            &self.output,
+            &(serde_json::to_string_pretty(&statement)? + "\n"),
+        )?;
+        writeln!(
+            ctx.out,
+            "wrote {} ({} subjects)",
+            self.output,
+            self.subjects.len()
+        )?;
         match source::load(ctx.root, &env)? {
             Some(loaded) => {
                 let payload = serde_json::to_vec(&statement)?;
                 let envelope = cosign::sign_envelope(&loaded.key, PAYLOAD_TYPE, &payload);
-                write(ctx.root, &self.envelope, &(serde_json::to_string_pretty(&envelope)? + "\n"))?;
+                write(
+                    ctx.root,
+                    &self.envelope,
+                    &(serde_json::to_string_pretty(&envelope)? + "\n"),
+                )?;
                 let (public, origin) = source::public_key(ctx.root, &env)?;
-                cosign::verify_envelope(&public, &envelope).map_err(|why| anyhow::anyhow!("{}: {why}", self.envelope))?;
-                writeln!(ctx.out, "signed {} (key from {}), verified with {origin}", self.envelope, loaded.source)?;
+                cosign::verify_envelope(&public, &envelope)
+                    .map_err(|why| anyhow::anyhow!("{}: {why}", self.envelope))?;
+                writeln!(
+                    ctx.out,
+                    "signed {} (key from {}), verified with {origin}",
+                    self.envelope, loaded.source
+                )?;
             }
             None => {
                 // A signature from an earlier run would no longer match this statement.
                 let stale = ctx.root.join(&self.envelope);
                 if stale.exists() {
-                    std::fs::remove_file(&stale).with_context(|| format!("cannot remove the stale {}", self.envelope))?;
+                    std::fs::remove_file(&stale)
+                        .with_context(|| format!("cannot remove the stale {}", self.envelope))?;
                 }
-                writeln!(ctx.out, "the provenance is not signed: no signing key ({} or {})", source::KEY_ENV, source::KEY_FILE)?;
+                writeln!(
+                    ctx.out,
+                    "the provenance is not signed: no signing key ({} or {})",
+                    source::KEY_ENV,
+                    source::KEY_FILE
+                )?;
             }
         }
         Ok(())
@@ -109,7 +155,11 @@ fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
 }
 
 fn rustc_version(ctx: &StepContext<'_>) -> Option<String> {
-    let out = std::process::Command::new("rustc").arg("--version").current_dir(ctx.root).output().ok()?;
+    let out = std::process::Command::new("rustc")
+        .arg("--version")
+        .current_dir(ctx.root)
+        .output()
+        .ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
     text.split_whitespace().nth(1).map(str::to_owned)
 }

@@ -31,9 +31,20 @@ pub fn generate(dir: &Path, force: bool) -> Result<(), Failure> {
     let public = cosign::public_key_pem(&VerifyingKey::from(&key));
     write_private(&key_path, private.as_bytes())?;
     crate::cache::write_atomic(&pub_path, public.as_bytes())?;
-    println!("wrote {} (encrypted with COSIGN_PASSWORD, mode 0600) and {}", key_path.display(), pub_path.display());
-    println!("CI: store the key as the secret COSIGN_KEY_B64 (base64 -w0 {}) and the password as COSIGN_PASSWORD;", source::KEY_FILE);
-    println!("commit {} so anyone can verify, and keep {} out of the repository.", source::PUBLIC_KEY_FILE, source::KEY_FILE);
+    println!(
+        "wrote {} (encrypted with COSIGN_PASSWORD, mode 0600) and {}",
+        key_path.display(),
+        pub_path.display()
+    );
+    println!(
+        "CI: store the key as the secret COSIGN_KEY_B64 (base64 -w0 {}) and the password as COSIGN_PASSWORD;",
+        source::KEY_FILE
+    );
+    println!(
+        "commit {} so anyone can verify, and keep {} out of the repository.",
+        source::PUBLIC_KEY_FILE,
+        source::KEY_FILE
+    );
     Ok(())
 }
 
@@ -46,7 +57,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .mode(0o600)
         .open(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all()).and_then(|()| std::fs::rename(&tmp, path));
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

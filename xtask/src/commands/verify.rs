@@ -18,10 +18,13 @@ const UNSIGNED: &str = "target/xtask/supply-chain/provenance.intoto.json";
 
 pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     let artifact = options.artifact;
-    let bytes = std::fs::read(artifact).with_context(|| format!("cannot read {}", artifact.display()))?;
+    let bytes =
+        std::fs::read(artifact).with_context(|| format!("cannot read {}", artifact.display()))?;
     let sha = crate::cache::sha256(&bytes);
     println!("{}: sha256 {sha}", artifact.display());
-    let key_path = options.key.map_or_else(|| root.join(source::PUBLIC_KEY_FILE), Path::to_owned);
+    let key_path = options
+        .key
+        .map_or_else(|| root.join(source::PUBLIC_KEY_FILE), Path::to_owned);
     let key = std::fs::read_to_string(&key_path)
         .map_err(|e| e.to_string())
         .and_then(|pem| cosign::read_public_key(&pem))
@@ -36,42 +39,91 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         (Err(_), _) => report(false, format!("no signature: {sig_path} does not exist")),
         (Ok(_), Err(e)) => report(false, format!("cannot check the signature: {e}")),
         (Ok(sig), Ok(key)) => match cosign::verify_blob(key, &bytes, &sig) {
-            Ok(()) => report(true, format!("signature {sig_path} verifies with {}", key_path.display())),
+            Ok(()) => report(
+                true,
+                format!("signature {sig_path} verifies with {}", key_path.display()),
+            ),
             Err(why) => report(false, format!("signature {sig_path}: {why}")),
         },
     }
     let signed = root.join(SIGNED);
-    let provenance_path = options.provenance.map(Path::to_owned).unwrap_or_else(|| if signed.exists() { signed } else { root.join(UNSIGNED) });
+    let provenance_path = options.provenance.map(Path::to_owned).unwrap_or_else(|| {
+        if signed.exists() {
+            signed
+        } else {
+            root.join(UNSIGNED)
+        }
+    });
     match statement(&provenance_path, key.as_ref().ok()) {
-        Err(why) => report(false, format!("provenance {}: {why}", provenance_path.display())),
+        Err(why) => report(
+            false,
+            format!("provenance {}: {why}", provenance_path.display()),
+        ),
         Ok((statement, signed_by)) => {
-            let name = artifact.strip_prefix(root).unwrap_or(artifact).display().to_string();
+            let name = artifact
+                .strip_prefix(root)
+                .unwrap_or(artifact)
+                .display()
+                .to_string();
             match provenance::subjects(&statement) {
-                Err(why) => report(false, format!("provenance {}: {why}", provenance_path.display())),
+                Err(why) => report(
+                    false,
+                    format!("provenance {}: {why}", provenance_path.display()),
+                ),
                 Ok(subjects) => match subjects.iter().find(|(n, _)| *n == name) {
-                    None => report(false, format!("provenance {} does not name {name}", provenance_path.display())),
-                    Some((_, digest)) if *digest != sha => report(false, format!("provenance names {name} with another sha256 ({digest}): the file changed after the build")),
+                    None => report(
+                        false,
+                        format!(
+                            "provenance {} does not name {name}",
+                            provenance_path.display()
+                        ),
+                    ),
+                    Some((_, digest)) if *digest != sha => report(
+                        false,
+                        format!(
+                            "provenance names {name} with another sha256 ({digest}): the file changed after the build"
+                        ),
+                    ),
                     Some(_) => {
-                        let builder = statement["predicate"]["runDetails"]["builder"]["id"].as_str().unwrap_or("?");
-                        report(true, format!("provenance {} names it with this sha256 ({signed_by}; builder {builder})", provenance_path.display()));
+                        let builder = statement["predicate"]["runDetails"]["builder"]["id"]
+                            .as_str()
+                            .unwrap_or("?");
+                        report(
+                            true,
+                            format!(
+                                "provenance {} names it with this sha256 ({signed_by}; builder {builder})",
+                                provenance_path.display()
+                            ),
+                        );
                     }
                 },
             }
         }
     }
-    if failures > 0 { Err(Failure::StepsFailed) } else { Ok(()) }
+    if failures > 0 {
+        Err(Failure::StepsFailed)
+    } else {
+        Ok(())
+    }
 }
 
 /// The statement of a DSSE envelope (verified with `key`) or of a plain statement file.
-fn statement(path: &Path, key: Option<&p256::ecdsa::VerifyingKey>) -> Result<(serde_json::Value, String), String> {
-    let text = std::fs::read_to_string(path).map_err(|_| "does not exist; run `cargo xtask run slsa`".to_string())?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+fn statement(
+    path: &Path,
+    key: Option<&p256::ecdsa::VerifyingKey>,
+) -> Result<(serde_json::Value, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|_| "does not exist; run `cargo xtask run slsa`".to_string())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
     if value.get("payloadType").is_none() {
         return Ok((value, "unsigned".into()));
     }
-    let envelope: cosign::Envelope = serde_json::from_value(value).map_err(|e| format!("not a DSSE envelope: {e}"))?;
+    let envelope: cosign::Envelope =
+        serde_json::from_value(value).map_err(|e| format!("not a DSSE envelope: {e}"))?;
     let key = key.ok_or("cannot check the envelope's signature without a public key")?;
     let payload = cosign::verify_envelope(key, &envelope)?;
-    let statement = serde_json::from_slice(&payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
+    let statement =
+        serde_json::from_slice(&payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
     Ok((statement, "DSSE signature verified".into()))
 }

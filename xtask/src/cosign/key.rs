@@ -95,7 +95,7 @@ pub fn decrypt(pem_text: &str, password: &[u8]) -> Result<SigningKey, KeyError> 
         return Err(malformed("only scrypt with nacl/secretbox is supported"));
     }
     let KdfParams { N, r, p } = encrypted.kdf.params;
-    if !N.is_power_of_two() || N < 2 || N > 1 << 22 {
+    if !N.is_power_of_two() || !(2..=1 << 22).contains(&N) {
         return Err(malformed("scrypt N must be a power of two up to 2^22"));
     }
     let params = scrypt::Params::new(N.trailing_zeros() as u8, r, p)

@@ -28,11 +28,16 @@ pub fn load(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result
     if let Some(encoded) = env(KEY_ENV).filter(|v| !v.trim().is_empty()) {
         let compact: String = encoded.split_whitespace().collect();
         let Ok(bytes) = STANDARD.decode(compact) else {
-            bail!("{KEY_ENV} is not valid base64; set it to the base64 of an encrypted cosign key (base64 -w0 cosign.key)");
+            bail!(
+                "{KEY_ENV} is not valid base64; set it to the base64 of an encrypted cosign key (base64 -w0 cosign.key)"
+            );
         };
         let pem = via_temp_file(&bytes)?;
         let key = decrypt(&pem, password.as_bytes()).map_err(|e| keyed(KEY_ENV, e))?;
-        return Ok(Some(Loaded { key, source: KEY_ENV }));
+        return Ok(Some(Loaded {
+            key,
+            source: KEY_ENV,
+        }));
     }
     let file = root.join(KEY_FILE);
     if !file.exists() {
@@ -40,7 +45,10 @@ pub fn load(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result
     }
     let pem = std::fs::read_to_string(&file).with_context(|| format!("cannot read {KEY_FILE}"))?;
     let key = decrypt(&pem, password.as_bytes()).map_err(|e| keyed(KEY_FILE, e))?;
-    Ok(Some(Loaded { key, source: KEY_FILE }))
+    Ok(Some(Loaded {
+        key,
+        source: KEY_FILE,
+    }))
 }
 
 /// The decoded key goes through a private temp file (mode 0600, outside the workspace),
@@ -50,7 +58,8 @@ fn via_temp_file(bytes: &[u8]) -> anyhow::Result<String> {
         .prefix("xtask-cosign-")
         .tempfile()
         .context("cannot create a private temp file for the key")?;
-    file.write_all(bytes).context("cannot write the key's temp file")?;
+    file.write_all(bytes)
+        .context("cannot write the key's temp file")?;
     let text = std::fs::read(file.path()).context("cannot read the key's temp file")?;
     String::from_utf8(text).map_err(|_| anyhow::anyhow!("{KEY_ENV} does not decode to a PEM key"))
 }
@@ -61,15 +70,23 @@ fn keyed(source: &str, e: KeyError) -> anyhow::Error {
 
 /// The public key to verify with: `cosign.pub` if committed, else derived from the signing
 /// key if there is one.
-pub fn public_key(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<(VerifyingKey, &'static str)> {
+pub fn public_key(
+    root: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> anyhow::Result<(VerifyingKey, &'static str)> {
     let file = root.join(PUBLIC_KEY_FILE);
     if file.exists() {
-        let pem = std::fs::read_to_string(&file).with_context(|| format!("cannot read {PUBLIC_KEY_FILE}"))?;
-        let key = super::read_public_key(&pem).map_err(|e| anyhow::anyhow!("{PUBLIC_KEY_FILE}: {e}"))?;
+        let pem = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read {PUBLIC_KEY_FILE}"))?;
+        let key =
+            super::read_public_key(&pem).map_err(|e| anyhow::anyhow!("{PUBLIC_KEY_FILE}: {e}"))?;
         return Ok((key, PUBLIC_KEY_FILE));
     }
     match load(root, env)? {
-        Some(loaded) => Ok((VerifyingKey::from(&loaded.key), "the public half of the signing key")),
+        Some(loaded) => Ok((
+            VerifyingKey::from(&loaded.key),
+            "the public half of the signing key",
+        )),
         None => bail!(
             "no public key to verify with: commit {PUBLIC_KEY_FILE} (`cargo xtask keys generate` writes one), or provide the signing key"
         ),

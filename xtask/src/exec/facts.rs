@@ -41,14 +41,22 @@ impl Facts for Machine {
     }
 
     fn git_ref(&self) -> RefName {
-        self.git_ref.get_or_init(|| crate::git::current_ref(&self.root, &|n| std::env::var(n).ok())).clone()
+        self.git_ref
+            .get_or_init(|| crate::git::current_ref(&self.root, &|n| std::env::var(n).ok()))
+            .clone()
     }
 
     fn policy(&self, switch: &str) -> (bool, String) {
-        debug_assert_eq!(switch, "signature-required", "switches are checked when loading");
+        debug_assert_eq!(
+            switch, "signature-required",
+            "switches are checked when loading"
+        );
         match &self.supply_chain {
             Some(policy) => policy.signature_required(&self.git_ref()),
-            None => (false, format!("there is no {}", crate::policy::supply_chain::PATH)),
+            None => (
+                false,
+                format!("there is no {}", crate::policy::supply_chain::PATH),
+            ),
         }
     }
 

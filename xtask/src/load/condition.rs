@@ -4,7 +4,9 @@ use super::reader::Reader;
 use crate::model::{Condition, POLICY_SWITCHES};
 use crate::yaml::Node;
 
-const KINDS: [&str; 10] = ["env", "file", "tool", "ci", "branch", "tag", "policy", "all", "any", "not"];
+const KINDS: [&str; 10] = [
+    "env", "file", "tool", "ci", "branch", "tag", "policy", "all", "any", "not",
+];
 
 pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
     let fields = r.fields(node, "a condition", &KINDS)?;
@@ -40,13 +42,17 @@ pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
                 r.error(value.span, format!("`{text}` is not a valid glob"));
                 return None;
             };
-            Some(if key.scalar() == Some("tag") { Condition::Tag(pattern) } else { Condition::Branch(pattern) })
+            Some(if key.scalar() == Some("tag") {
+                Condition::Tag(pattern)
+            } else {
+                Condition::Branch(pattern)
+            })
         }
         "policy" => {
             let switch = r.string(value, "policy")?;
             if !POLICY_SWITCHES.contains(&switch.as_str()) {
-                r.error(value.span, format!("unknown policy switch `{switch}`")).hint =
-                    Some(format!("policy switches: {}", POLICY_SWITCHES.join(", ")));
+                r.error(value.span, format!("unknown policy switch `{switch}`"))
+                    .hint = Some(format!("policy switches: {}", POLICY_SWITCHES.join(", ")));
                 return None;
             }
             Some(Condition::Policy(switch))

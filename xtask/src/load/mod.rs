@@ -74,7 +74,10 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
 }
 
 /// `policies/supply-chain.yaml`, when the workspace has one.
-fn read_supply_chain(root: &Path, diags: &mut Vec<Diagnostic>) -> Result<Option<crate::policy::SupplyChain>, Failure> {
+fn read_supply_chain(
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Option<crate::policy::SupplyChain>, Failure> {
     let rel = crate::policy::supply_chain::PATH;
     let text = match std::fs::read_to_string(root.join(rel)) {
         Ok(text) => text,

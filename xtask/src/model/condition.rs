@@ -68,7 +68,10 @@ impl Condition {
                 };
                 let value = name.is_some_and(|n| pattern.matches(n));
                 let verdict = if value { "matches" } else { "does not match" };
-                (value, format!("{head} {verdict} {wanted} pattern `{}`", pattern.as_str()))
+                (
+                    value,
+                    format!("{head} {verdict} {wanted} pattern `{}`", pattern.as_str()),
+                )
             }
             Condition::Policy(switch) => facts.policy(switch),
             Condition::All(all) => {
@@ -172,11 +175,23 @@ mod tests {
     #[test]
     fn branch_and_tag_patterns() {
         let release = Condition::Branch(glob::Pattern::new("release/*").unwrap());
-        assert_eq!(release.eval(&BARE), (false, "branch main does not match branch pattern `release/*`".into()));
+        assert_eq!(
+            release.eval(&BARE),
+            (
+                false,
+                "branch main does not match branch pattern `release/*`".into()
+            )
+        );
         let main = Condition::Branch(glob::Pattern::new("ma*").unwrap());
-        assert_eq!(main.eval(&BARE), (true, "branch main matches branch pattern `ma*`".into()));
+        assert_eq!(
+            main.eval(&BARE),
+            (true, "branch main matches branch pattern `ma*`".into())
+        );
         let tag = Condition::Tag(glob::Pattern::new("v*").unwrap());
-        assert_eq!(tag.eval(&BARE), (false, "branch main does not match tag pattern `v*`".into()));
+        assert_eq!(
+            tag.eval(&BARE),
+            (false, "branch main does not match tag pattern `v*`".into())
+        );
     }
 
     #[test]

@@ -20,8 +20,12 @@ pub enum RefRule {
 impl RefRule {
     fn matches(&self, name: &RefName) -> bool {
         match (self, name) {
-            (RefRule::AllTags, RefName::Tag(_)) | (RefRule::AllBranches, RefName::Branch(_)) => true,
-            (RefRule::Tag(p), RefName::Tag(t)) | (RefRule::Branch(p), RefName::Branch(t)) => p.matches(t),
+            (RefRule::AllTags, RefName::Tag(_)) | (RefRule::AllBranches, RefName::Branch(_)) => {
+                true
+            }
+            (RefRule::Tag(p), RefName::Tag(t)) | (RefRule::Branch(p), RefName::Branch(t)) => {
+                p.matches(t)
+            }
             _ => false,
         }
     }
@@ -59,14 +63,25 @@ impl SupplyChain {
 
     /// Whether signing is required on `name`, and the sentence that says why.
     pub fn signature_required(&self, name: &RefName) -> (bool, String) {
-        let required = self.require_signature_on.iter().any(|rule| rule.matches(name));
-        let verdict = if required { "requires a signature" } else { "requires no signature" };
+        let required = self
+            .require_signature_on
+            .iter()
+            .any(|rule| rule.matches(name));
+        let verdict = if required {
+            "requires a signature"
+        } else {
+            "requires no signature"
+        };
         (required, format!("{PATH} {verdict} on {name}"))
     }
 }
 
 fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
-    let fields = r.fields(root, "the supply-chain policy", &["require-signature-on", "artifacts"])?;
+    let fields = r.fields(
+        root,
+        "the supply-chain policy",
+        &["require-signature-on", "artifacts"],
+    )?;
     let mut policy = SupplyChain::default();
     if let Some(node) = fields.get("require-signature-on") {
         for name in r.names(node, "require-signature-on").unwrap_or_default() {
@@ -78,7 +93,8 @@ fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
             match rule {
                 Some(rule) => policy.require_signature_on.push(rule),
                 None => {
-                    r.error(name.span, format!("`{}` is not a ref rule", name.name)).hint =
+                    r.error(name.span, format!("`{}` is not a ref rule", name.name))
+                        .hint =
                         Some("use `tags`, `branches`, `tag:<glob>` or `branch:<glob>`".into());
                 }
             }
@@ -86,7 +102,9 @@ fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
     }
     if let Some(node) = fields.get("artifacts") {
         match node.seq() {
-            Some(items) => policy.artifacts = items.iter().filter_map(|item| artifact(r, item)).collect(),
+            Some(items) => {
+                policy.artifacts = items.iter().filter_map(|item| artifact(r, item)).collect()
+            }
             None => r.type_error(node, "artifacts", "a list of artifacts"),
         }
     }
@@ -104,14 +122,28 @@ fn ref_pattern(text: &str) -> Option<RefRule> {
 }
 
 fn artifact(r: &mut Reader, node: &Node) -> Option<Artifact> {
-    let fields = r.fields(node, "an artifact", &["path", "sbom", "signature", "provenance"])?;
+    let fields = r.fields(
+        node,
+        "an artifact",
+        &["path", "sbom", "signature", "provenance"],
+    )?;
     let Some(path) = fields.get("path") else {
         r.error(node.span, "an artifact needs `path`");
         return None;
     };
     let path = r.string(path, "path")?;
-    let flag = |r: &mut Reader, key: &str| fields.get(key).and_then(|v| r.boolean(v, key)).unwrap_or(false);
-    Some(Artifact { sbom: flag(r, "sbom"), signature: flag(r, "signature"), provenance: flag(r, "provenance"), path })
+    let flag = |r: &mut Reader, key: &str| {
+        fields
+            .get(key)
+            .and_then(|v| r.boolean(v, key))
+            .unwrap_or(false)
+    };
+    Some(Artifact {
+        sbom: flag(r, "sbom"),
+        signature: flag(r, "signature"),
+        provenance: flag(r, "provenance"),
+        path,
+    })
 }
 
 #[cfg(test)]
@@ -127,12 +159,22 @@ mod tests {
         let policy = read("require-signature-on: [tags, \"branch:release/*\"]\n").unwrap();
         assert_eq!(
             policy.signature_required(&RefName::Tag("v1.2.0".into())),
-            (true, "policies/supply-chain.yaml requires a signature on tag v1.2.0".into())
+            (
+                true,
+                "policies/supply-chain.yaml requires a signature on tag v1.2.0".into()
+            )
         );
-        assert!(policy.signature_required(&RefName::Branch("release/1.2".into())).0);
+        assert!(
+            policy
+                .signature_required(&RefName::Branch("release/1.2".into()))
+                .0
+        );
         assert_eq!(
             policy.signature_required(&RefName::Branch("main".into())),
-            (false, "policies/supply-chain.yaml requires no signature on branch main".into())
+            (
+                false,
+                "policies/supply-chain.yaml requires no signature on branch main".into()
+            )
         );
     }
 
@@ -142,6 +184,9 @@ mod tests {
         assert_eq!(errors.len(), 2);
         assert_eq!(errors[0].message, "`tag` is not a ref rule");
         assert_eq!(errors[0].location(), "policies/supply-chain.yaml:1:24");
-        assert_eq!(errors[1].message, "unknown key `artifact` in the supply-chain policy");
+        assert_eq!(
+            errors[1].message,
+            "unknown key `artifact` in the supply-chain policy"
+        );
     }
 }

@@ -9,6 +9,7 @@ mod interrupt;
 mod reports;
 mod robustness;
 mod schema;
+mod supply_chain;
 mod support;
 mod tools;
 mod validation;

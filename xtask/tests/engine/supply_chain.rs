@@ -1,0 +1,483 @@
+//! Supply chain end to end on temp workspaces: the real Syft (installed by the engine from
+//! PyPI), signing that skips without a key and is required by policy on tags, every bad key
+//! input, SLSA provenance with a DSSE envelope, and `verify` — checked with openssl too.
+
+use crate::support::{Ws, redact};
+use std::path::Path;
+use std::process::Command;
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+fn copy_from_repo(ws: &Ws, rel: &str) {
+    ws.file(
+        rel,
+        &std::fs::read_to_string(Path::new(REPO).join("..").join(rel)).unwrap(),
+    );
+}
+
+fn git(ws: &Ws, args: &[&str]) {
+    let out = Command::new("git")
+        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The repository's sign and slsa pipelines and supply-chain policy, an SBOM to sign, on
+/// branch main with one commit.
+fn signing_ws() -> Ws {
+    let ws = Ws::new();
+    for rel in [
+        "pipelines/sign.yaml",
+        "pipelines/slsa.yaml",
+        "policies/supply-chain.yaml",
+    ] {
+        copy_from_repo(&ws, rel);
+    }
+    for name in ["sbom", "api-schema"] {
+        ws.pipeline(name, "steps:\n  - id: noop\n    run: \"true\"\n");
+    }
+    ws.pipeline("sign-only", "needs: [sign]\n");
+    ws.file(
+        "target/xtask/supply-chain/sbom.cdx.json",
+        "{\"bomFormat\":\"CycloneDX\"}\n",
+    );
+    ws.file("openapi.yaml", "openapi: 3.1.0\n");
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(&ws, &["add", "pipelines", "policies", "openapi.yaml"]);
+    git(&ws, &["commit", "-q", "-m", "init"]);
+    ws
+}
+
+fn key_b64(rel: &str) -> String {
+    use base64::Engine as _;
+    let pem = std::fs::read(Path::new(REPO).join("tests/data/cosign").join(rel)).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(pem)
+}
+
+/// Runs with a private TMPDIR and returns (output, whether TMPDIR is empty afterwards).
+fn run_signing(ws: &Ws, args: &[&str], env: &[(&str, &str)]) -> (crate::support::Out, bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut all: Vec<(&str, &str)> = env.to_vec();
+    all.push(("TMPDIR", tmp.path().to_str().unwrap()));
+    let out = ws.run_with(args, &all);
+    let empty = std::fs::read_dir(tmp.path()).unwrap().next().is_none();
+    (out, empty)
+}
+
+#[test]
+fn without_a_key_signing_is_skipped_with_the_reason() {
+    let ws = signing_ws();
+    let out = ws.run(&["run", "sign", "--no-deps"]);
+    out.assert(0);
+    assert_eq!(
+        out.stdout.lines().next().unwrap(),
+        "↷ sign skipped: COSIGN_KEY_B64 is not set and cosign.key does not exist and policies/supply-chain.yaml requires no signature on branch main"
+    );
+}
+
+#[test]
+fn on_a_tag_the_policy_turns_a_missing_key_into_a_failure() {
+    let ws = signing_ws();
+    git(&ws, &["tag", "v1.0.0"]);
+    let out = ws.run(&["run", "sign", "--no-deps"]);
+    out.assert(1);
+    assert!(
+        out.stdout.contains(": no signing key: set COSIGN_KEY_B64 (base64 of an encrypted cosign key) with COSIGN_PASSWORD, or commit cosign.key; policies/supply-chain.yaml decides where a signature is required\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn signs_verifies_and_openssl_agrees_leaving_no_key_file() {
+    let ws = signing_ws();
+    let key = key_b64("goreleaser/cosign.key");
+    let (out, clean) = run_signing(
+        &ws,
+        &["run", "sign", "--no-deps"],
+        &[("COSIGN_KEY_B64", &key), ("COSIGN_PASSWORD", "password")],
+    );
+    out.assert(0);
+    assert!(clean, "the decoded key's temp file was removed");
+    assert!(out.stdout.contains("verified target/xtask/supply-chain/sbom.cdx.json.sig with the public half of the signing key\n"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains(&key[..40]) && !out.stderr.contains(&key[..40]),
+        "the key never appears in output"
+    );
+    let sig =
+        std::fs::read_to_string(ws.path("target/xtask/supply-chain/sbom.cdx.json.sig")).unwrap();
+    let der = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(sig.trim())
+            .unwrap()
+    };
+    std::fs::write(ws.path("sig.der"), der).unwrap();
+    let openssl = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(Path::new(REPO).join("tests/data/cosign/goreleaser/cosign.pub"))
+        .args([
+            "-signature",
+            "sig.der",
+            "target/xtask/supply-chain/sbom.cdx.json",
+        ])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&openssl.stdout), "Verified OK\n");
+}
+
+#[test]
+fn bad_keys_fail_in_one_line_without_secrets_or_leftovers() {
+    let ws = signing_ws();
+    let public_as_key = key_b64("goreleaser/cosign.pub");
+    let good = key_b64("goreleaser/cosign.key");
+    let truncated = {
+        use base64::Engine as _;
+        let pem = std::fs::read_to_string(
+            Path::new(REPO).join("tests/data/cosign/goreleaser/cosign.key"),
+        )
+        .unwrap();
+        base64::engine::general_purpose::STANDARD.encode(&pem[..pem.len() / 2])
+    };
+    let cases = [
+        (
+            vec![
+                ("COSIGN_KEY_B64", "not base64 !!"),
+                ("COSIGN_PASSWORD", "password"),
+            ],
+            "COSIGN_KEY_B64 is not valid base64; set it to the base64 of an encrypted cosign key (base64 -w0 cosign.key)",
+        ),
+        (
+            vec![
+                ("COSIGN_KEY_B64", public_as_key.as_str()),
+                ("COSIGN_PASSWORD", "password"),
+            ],
+            "COSIGN_KEY_B64: a PEM `PUBLIC KEY`, not an encrypted cosign key (`ENCRYPTED SIGSTORE PRIVATE KEY` or `ENCRYPTED COSIGN PRIVATE KEY`)",
+        ),
+        (
+            vec![
+                ("COSIGN_KEY_B64", good.as_str()),
+                ("COSIGN_PASSWORD", "hunter2-wrong"),
+            ],
+            "COSIGN_KEY_B64: the password does not decrypt the key (check COSIGN_PASSWORD)",
+        ),
+        (
+            vec![
+                ("COSIGN_KEY_B64", truncated.as_str()),
+                ("COSIGN_PASSWORD", "password"),
+            ],
+            "COSIGN_KEY_B64: a damaged or truncated cosign key: the END line is missing",
+        ),
+    ];
+    for (env, message) in cases {
+        let (out, clean) = run_signing(&ws, &["run", "sign", "--no-deps"], &env);
+        out.assert(1);
+        assert!(clean, "no key file left behind for {message}");
+        assert!(
+            redact(&out.stdout).starts_with(&format!("✗ sign/sign [T]: {message}\n")),
+            "{}",
+            out.stdout
+        );
+        for (_, value) in &env {
+            if value.len() > 8 {
+                assert!(
+                    !out.stdout.contains(value) && !out.stderr.contains(value),
+                    "a secret leaked"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn provenance_is_signed_verified_and_checked_by_verify() {
+    let ws = signing_ws();
+    let key = key_b64("goreleaser/cosign.key");
+    copy_pub(&ws);
+    let env = [
+        ("COSIGN_KEY_B64", key.as_str()),
+        ("COSIGN_PASSWORD", "password"),
+    ];
+    let (out, _) = run_signing(&ws, &["run", "sign", "slsa", "--no-deps"], &env);
+    out.assert(0);
+    assert!(out.stdout.contains("signed target/xtask/supply-chain/provenance.dsse.json (key from COSIGN_KEY_B64), verified with cosign.pub\n"), "{}", out.stdout);
+    let statement: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(ws.path("target/xtask/supply-chain/provenance.intoto.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(statement["_type"], "https://in-toto.io/Statement/v1");
+    assert_eq!(statement["predicateType"], "https://slsa.dev/provenance/v1");
+    assert_eq!(
+        statement["subject"][0]["name"],
+        "target/xtask/supply-chain/sbom.cdx.json"
+    );
+    assert_eq!(
+        statement["predicate"]["buildDefinition"]["externalParameters"]["ref"],
+        "refs/heads/main"
+    );
+    assert!(
+        statement["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"]
+            .is_string()
+    );
+
+    // openssl checks the envelope's signature over the DSSE pre-authentication encoding.
+    let envelope: xtask::cosign::Envelope = serde_json::from_slice(
+        &std::fs::read(ws.path("target/xtask/supply-chain/provenance.dsse.json")).unwrap(),
+    )
+    .unwrap();
+    let payload = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&envelope.payload)
+            .unwrap()
+    };
+    std::fs::write(
+        ws.path("pae.bin"),
+        xtask::cosign::pae(&envelope.payload_type, &payload),
+    )
+    .unwrap();
+    let der = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(&envelope.signatures[0].sig)
+            .unwrap()
+    };
+    std::fs::write(ws.path("pae.sig"), der).unwrap();
+    let openssl = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            "cosign.pub",
+            "-signature",
+            "pae.sig",
+            "pae.bin",
+        ])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&openssl.stdout), "Verified OK\n");
+
+    let verify = ws.run(&[
+        "verify",
+        &ws.path("target/xtask/supply-chain/sbom.cdx.json")
+            .display()
+            .to_string(),
+    ]);
+    verify.assert(0);
+    assert!(verify.stdout.contains("✓ signature "), "{}", verify.stdout);
+    assert!(verify.stdout.contains("names it with this sha256 (DSSE signature verified; builder https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#builder-local-v1)\n"), "{}", verify.stdout);
+
+    // The artifact changes after signing: both the signature and the provenance say so.
+    ws.file(
+        "target/xtask/supply-chain/sbom.cdx.json",
+        "{\"bomFormat\":\"CycloneDX\",\"tampered\":true}\n",
+    );
+    let tampered = ws.run(&[
+        "verify",
+        &ws.path("target/xtask/supply-chain/sbom.cdx.json")
+            .display()
+            .to_string(),
+    ]);
+    tampered.assert(1);
+    assert!(
+        tampered.stdout.contains("✗ signature "),
+        "{}",
+        tampered.stdout
+    );
+    assert!(
+        tampered.stdout.contains("with another sha256"),
+        "{}",
+        tampered.stdout
+    );
+    let (verify_step, _) = run_signing(
+        &ws,
+        &["run", "sign", "--no-deps", "-q"],
+        &[
+            ("COSIGN_KEY_B64", key.as_str()),
+            ("COSIGN_PASSWORD", "password"),
+        ],
+    );
+    verify_step.assert(0);
+
+    // Without cosign.pub, verify says what is missing.
+    std::fs::remove_file(ws.path("cosign.pub")).unwrap();
+    let no_pub = ws.run(&[
+        "verify",
+        &ws.path("target/xtask/supply-chain/sbom.cdx.json")
+            .display()
+            .to_string(),
+    ]);
+    no_pub.assert(1);
+    assert!(
+        no_pub.stdout.contains("✗ cannot check the signature: "),
+        "{}",
+        no_pub.stdout
+    );
+}
+
+#[test]
+fn a_committed_cosign_pub_of_another_key_is_refused() {
+    let ws = signing_ws();
+    ws.file(
+        "cosign.pub",
+        &std::fs::read_to_string(
+            Path::new(REPO).join("tests/data/cosign/sig-simplesigning-sigstore-rs/cosign.pub"),
+        )
+        .unwrap(),
+    );
+    let key = key_b64("goreleaser/cosign.key");
+    let out = ws.run_with(
+        &["run", "sign", "--no-deps"],
+        &[("COSIGN_KEY_B64", &key), ("COSIGN_PASSWORD", "password")],
+    );
+    out.assert(1);
+    assert!(
+        out.stdout
+            .contains(": cosign.pub does not belong to the signing key from COSIGN_KEY_B64\n"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn keys_generate_writes_a_private_encrypted_key_and_refuses_to_overwrite() {
+    let ws = Ws::new();
+    let out = ws.run_with(&["keys", "generate"], &[("COSIGN_PASSWORD", "pw")]);
+    out.assert(0);
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |f: &str| std::fs::metadata(ws.path(f)).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode("cosign.key"), mode("cosign.pub")), (0o600, 0o644));
+    let pem = std::fs::read_to_string(ws.path("cosign.key")).unwrap();
+    assert!(xtask::cosign::decrypt(&pem, b"pw").is_ok());
+    let again = ws.run_with(&["keys", "generate"], &[("COSIGN_PASSWORD", "pw")]);
+    again.assert(2);
+    assert!(
+        again.stderr.contains("cosign.key exists already"),
+        "{}",
+        again.stderr
+    );
+    let no_password = Ws::new().run(&["keys", "generate"]);
+    no_password.assert(2);
+    assert_eq!(
+        no_password.stderr,
+        "error: COSIGN_PASSWORD is not set\n  hint: export the password that will encrypt the key (COSIGN_PASSWORD= for an empty one)\n"
+    );
+}
+
+fn copy_pub(ws: &Ws) {
+    ws.file(
+        "cosign.pub",
+        &std::fs::read_to_string(Path::new(REPO).join("tests/data/cosign/goreleaser/cosign.pub"))
+            .unwrap(),
+    );
+}
+
+#[test]
+fn sbom_with_the_real_syft_is_reproducible_and_complete() {
+    let ws = Ws::new();
+    copy_from_repo(&ws, "pipelines/sbom.yaml");
+    ws.file("Cargo.toml", "[workspace]\nmembers = [\"demo\"]\nresolver = \"3\"\n\n[workspace.metadata.sbom]\nname = \"demo-sbom\"\n");
+    ws.file(
+        "demo/Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.3.1\"\nedition = \"2024\"\n",
+    );
+    ws.file("demo/src/lib.rs", "//! demo\n");
+    let lock = Command::new("cargo")
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    git(&ws, &["init", "-q", "-b", "main"]);
+    git(&ws, &["add", "."]);
+    git(
+        &ws,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "init",
+            "--date",
+            "2026-01-02T03:04:05Z",
+        ],
+    );
+    let env = [("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")];
+    let first = ws.run_with(&["run", "sbom"], &env);
+    first.assert(0);
+    assert!(
+        first
+            .stdout
+            .contains("lists all 1 locked crates (1 components)\n"),
+        "{}",
+        first.stdout
+    );
+    let sbom_path = ws.path("target/xtask/supply-chain/sbom.cdx.json");
+    let bytes = std::fs::read(&sbom_path).unwrap();
+    ws.run_with(&["run", "sbom", "--no-cache", "-q"], &env)
+        .assert(0);
+    assert_eq!(
+        std::fs::read(&sbom_path).unwrap(),
+        bytes,
+        "two runs on one commit give the same bytes"
+    );
+    let sbom: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        (sbom["bomFormat"].as_str(), sbom["specVersion"].as_str()),
+        (Some("CycloneDX"), Some("1.6"))
+    );
+    assert_eq!(sbom["metadata"]["component"]["name"], "demo-sbom");
+    assert_eq!(sbom["metadata"]["component"]["version"], "0.3.1");
+    assert!(
+        sbom["serialNumber"]
+            .as_str()
+            .unwrap()
+            .starts_with("urn:uuid:")
+    );
+    let commit_time = Command::new("git")
+        .args(["show", "-s", "--format=%cI", "HEAD"])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    let expected = String::from_utf8_lossy(&commit_time.stdout)
+        .trim()
+        .replace("+00:00", "Z");
+    assert_eq!(sbom["metadata"]["timestamp"], expected.as_str());
+
+    // An SBOM that misses a locked crate fails validation, naming it.
+    let mut broken = sbom.clone();
+    broken["components"] = serde_json::json!([]);
+    ws.file("broken.cdx.json", &serde_json::to_string(&broken).unwrap());
+    ws.pipeline(
+        "check",
+        "steps:\n  - id: validate\n    uses: sbom/validate\n    with: { file: broken.cdx.json }\n",
+    );
+    let out = ws.run(&["run", "check"]);
+    out.assert(1);
+    assert!(
+        out.stdout.contains(": broken.cdx.json does not list 1 of the 1 locked crates: demo 0.3.1\nmissing: demo 0.3.1\n"),
+        "{}",
+        out.stdout
+    );
+    broken["specVersion"] = "1.4".into();
+    ws.file("broken.cdx.json", &serde_json::to_string(&broken).unwrap());
+    let old = ws.run(&["run", "check"]);
+    assert!(
+        old.stdout
+            .contains(": broken.cdx.json is CycloneDX \"1.4\", expected 1.6\n"),
+        "{}",
+        old.stdout
+    );
+}
