@@ -4,7 +4,9 @@
 mod cargo_meta;
 mod drift;
 mod fs;
+mod migration_guard;
 mod openapi_lint;
+mod postgres;
 mod sbom;
 mod signing;
 mod slsa;
@@ -20,6 +22,9 @@ use std::io::Write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// Work a built-in leaves for the end of the run; it returns what it did, for the report.
+pub type Cleanup = Box<dyn FnOnce() -> anyhow::Result<String> + Send>;
 
 /// What a built-in may know of the run it is part of.
 #[derive(Clone, Debug, Default)]
@@ -61,6 +66,10 @@ pub struct StepContext<'a> {
     /// in GitHub Actions and listed in the JSON report. The built-in also writes them to
     /// `out` for the terminal.
     pub findings: Vec<Diagnostic>,
+    /// Variables for later steps (`export`).
+    pub exports: Vec<(String, String)>,
+    /// Work for the end of the run (`on_cleanup`).
+    pub cleanups: Vec<(String, Cleanup)>,
     pub run: &'a RunInfo,
     control: &'a Control,
     masker: &'a Masker,
@@ -82,6 +91,8 @@ impl<'a> StepContext<'a> {
             env,
             out,
             findings: Vec::new(),
+            exports: Vec::new(),
+            cleanups: Vec::new(),
             run,
             control,
             masker,
@@ -101,8 +112,29 @@ impl<'a> StepContext<'a> {
         argv: &[String],
         stdout: Option<std::fs::File>,
     ) -> anyhow::Result<process::Finished> {
-        process::run_with(argv, &self.cwd, self.env, self.control, self.masker, stdout)
+        self.command_with(argv, &self.cwd, process::Spawn { stdout, user: None })
+    }
+
+    /// `command` in another directory, optionally as another user.
+    pub fn command_with(
+        &self,
+        argv: &[String],
+        cwd: &Path,
+        spawn: process::Spawn,
+    ) -> anyhow::Result<process::Finished> {
+        process::run_with(argv, cwd, self.env, self.control, self.masker, spawn)
             .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", argv[0]))
+    }
+
+    /// Sets a variable for the steps that start after this one (the whole run's).
+    pub fn export(&mut self, name: &str, value: &str) {
+        self.exports.push((name.to_owned(), value.to_owned()));
+    }
+
+    /// Registers work to do when the run ends, however it ends (after failures and Ctrl-C
+    /// too): stopping a server this step started, removing its files.
+    pub fn on_cleanup(&mut self, label: &str, cleanup: Cleanup) {
+        self.cleanups.push((label.to_owned(), cleanup));
     }
 
     /// A variable of the step's environment: its own `env`, else the engine's.
@@ -138,7 +170,9 @@ pub const REGISTRY: &[Registration] = &[
     drift::DRIFT,
     fs::ENSURE_DIR,
     fs::REMOVE,
+    migration_guard::GUARD,
     openapi_lint::LINT,
+    postgres::EPHEMERAL,
     sbom::SYFT,
     sbom::VALIDATE,
     signing::SIGN,

@@ -57,22 +57,32 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
     };
     let reporter = Fanout(vec![console, &json]);
     let cache = Cache::open(root, !global.no_cache);
+    let facts = Machine::new(&ws);
     let runner = StepRunner {
         root: root.to_owned(),
         masker: Arc::clone(&app.masker),
         toolbox: Toolbox::new(root, !global.no_install_tools),
         cache,
         run: crate::builtins::RunInfo::of(&plan),
+        exports: std::sync::Arc::clone(&facts.exports),
+        cleanups: Default::default(),
         color: app.style.color,
     };
-    let facts = Machine::new(&ws);
     let jobs = global.jobs.map_or_else(default_jobs, usize::from);
     let options = exec::Options {
         jobs,
         keep_going: global.keep_going,
         grace: GRACE,
     };
-    let outcome = exec::execute(&plan, &runner, &facts, &reporter, &options)?;
+    let outcome = exec::execute(&plan, &runner, &facts, &reporter, &options);
+    // Cleanups run however the run ended: failed, interrupted, or with an engine error.
+    for (label, done) in runner.cleanup() {
+        match done {
+            Ok(what) => console.cleaned_up(&label, &what),
+            Err(why) => console.cleaned_up(&label, &format!("cleanup failed: {why}")),
+        }
+    }
+    let outcome = outcome?;
     if let Err(e) = runner.cache.save() {
         terminal.emit(&format!("warning: cannot save the cache: {e:#}\n"));
     }

@@ -14,6 +14,8 @@ pub struct Machine {
     supply_chain: Option<SupplyChain>,
     /// Asked of git once, when a condition first needs it.
     git_ref: OnceLock<RefName>,
+    /// Variables built-ins exported during the run.
+    pub exports: super::runner::Exports,
 }
 
 impl Machine {
@@ -23,13 +25,20 @@ impl Machine {
             tool_dirs: Toolbox::existing_dirs(&ws.root, ws.pipelines.iter().flat_map(|p| &p.tools)),
             supply_chain: ws.supply_chain.clone(),
             git_ref: OnceLock::new(),
+            exports: Default::default(),
         }
     }
 }
 
 impl Facts for Machine {
     fn env_set(&self, name: &str) -> bool {
-        std::env::var_os(name).is_some_and(|v| !v.is_empty())
+        let exported = self
+            .exports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+            .is_some_and(|v| !v.is_empty());
+        exported || std::env::var_os(name).is_some_and(|v| !v.is_empty())
     }
 
     fn file_exists(&self, path: &str) -> bool {

@@ -10,5 +10,5 @@ mod signals;
 
 pub use facts::Machine;
 pub use result::{Status, StepResult};
-pub use runner::StepRunner;
+pub use runner::{Exports, StepRunner};
 pub use scheduler::{Options, Outcome, Runner, execute};

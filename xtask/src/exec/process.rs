@@ -56,21 +56,28 @@ pub fn run(
     control: &Control,
     masker: &Masker,
 ) -> std::io::Result<Finished> {
-    run_with(argv, cwd, env, control, masker, None)
+    run_with(argv, cwd, env, control, masker, Spawn::default())
 }
 
-/// Like `run`, with the child's stdout into `stdout` (a file) when given; the captured
-/// output is then stderr alone.
+/// How a built-in wants a command run, beyond what a step's command gets.
+#[derive(Default)]
+pub struct Spawn {
+    /// The child's stdout goes here; the captured output is then stderr alone.
+    pub stdout: Option<std::fs::File>,
+    /// Run as this (uid, gid), e.g. Postgres tools, which refuse to run as root.
+    pub user: Option<(u32, u32)>,
+}
+
 pub fn run_with(
     argv: &[String],
     cwd: &Path,
     env: &BTreeMap<String, String>,
     control: &Control,
     masker: &Masker,
-    stdout: Option<std::fs::File>,
+    spawn: Spawn,
 ) -> std::io::Result<Finished> {
     let (mut reader, writer) = std::io::pipe()?;
-    let out = match stdout {
+    let out = match spawn.stdout {
         Some(file) => Stdio::from(file),
         None => Stdio::from(writer.try_clone()?),
     };
@@ -83,6 +90,10 @@ pub fn run_with(
         .stdout(out)
         .stderr(writer)
         .process_group(0);
+    if let Some((uid, gid)) = spawn.user {
+        // Dropping root this way also clears the supplementary groups (std does that).
+        command.uid(uid).gid(gid);
+    }
     let spawned = command.spawn();
     // The command holds the pipe's write ends; drop them so the reader sees end-of-file.
     drop(command);

@@ -21,6 +21,10 @@ pub struct StepRunner {
     pub cache: Cache,
     /// What built-ins may know of the run.
     pub run: crate::builtins::RunInfo,
+    /// Variables built-ins exported for the steps after them (shared with the conditions).
+    pub exports: Exports,
+    /// Work built-ins left for the end of the run.
+    pub cleanups: std::sync::Mutex<Vec<(String, crate::builtins::Cleanup)>>,
     /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
     pub color: bool,
 }
@@ -75,6 +79,14 @@ impl Runner for StepRunner {
             Ok(Check::Uncached) => (None, None, None),
         };
         let mut env = step.env.clone();
+        for (name, value) in self
+            .exports
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
+            env.entry(name.clone()).or_insert_with(|| value.clone());
+        }
         env.insert("PATH".into(), path.to_string_lossy().into_owned());
         if self.color && std::env::var_os("CARGO_TERM_COLOR").is_none() {
             env.entry("CARGO_TERM_COLOR".into())
@@ -107,7 +119,26 @@ impl Runner for StepRunner {
     }
 }
 
+/// Variables exported by built-ins, visible to later steps and to `env:` conditions.
+pub type Exports = Arc<std::sync::Mutex<BTreeMap<String, String>>>;
+
 impl StepRunner {
+    /// Runs the cleanups built-ins registered, newest first; (label, what happened).
+    pub fn cleanup(&self) -> Vec<(String, Result<String, String>)> {
+        let cleanups =
+            std::mem::take(&mut *self.cleanups.lock().unwrap_or_else(|e| e.into_inner()));
+        cleanups
+            .into_iter()
+            .rev()
+            .map(|(label, cleanup)| {
+                (
+                    label,
+                    cleanup().map_err(|e| self.masker.mask(&format!("{e:#}"))),
+                )
+            })
+            .collect()
+    }
+
     fn execute(
         &self,
         step: &PlanStep,
@@ -133,7 +164,7 @@ impl StepRunner {
             }
             Work::Builtin(_, builtin) => {
                 let mut capture = Capture::new(&self.masker);
-                let (outcome, findings) = {
+                let (outcome, findings, exports, cleanups) = {
                     let mut ctx = StepContext::new(
                         &self.root,
                         step.cwd.clone(),
@@ -144,8 +175,24 @@ impl StepRunner {
                         &self.masker,
                     );
                     let outcome = builtin.run(&mut ctx);
-                    (outcome, std::mem::take(&mut ctx.findings))
+                    (
+                        outcome,
+                        std::mem::take(&mut ctx.findings),
+                        std::mem::take(&mut ctx.exports),
+                        std::mem::take(&mut ctx.cleanups),
+                    )
                 };
+                // Cleanups count even when the built-in failed half-way.
+                self.cleanups
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend(cleanups);
+                if outcome.is_ok() {
+                    self.exports
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(exports);
+                }
                 let mut output = capture.finish();
                 let mut result = match outcome {
                     Ok(()) => StepResult::without_output(Status::Ok),

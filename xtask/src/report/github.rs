@@ -241,6 +241,10 @@ impl Reporter for GitHub {
         self.console.interrupted(signal);
     }
 
+    fn cleaned_up(&self, label: &str, what: &str) {
+        self.console.cleaned_up(label, what);
+    }
+
     fn run_finished(&self, plan: &Plan, outcome: &Outcome) {
         self.console.run_finished(plan, outcome);
         if let Err(e) = self.append_step_summary(plan, outcome) {

@@ -22,6 +22,8 @@ pub trait Reporter: Sync {
     /// Called about ten times a second while steps run.
     fn progress(&self, _running: &[&PlanStep], _finished: usize, _total: usize) {}
     fn run_finished(&self, plan: &Plan, outcome: &Outcome);
+    /// Work a built-in left for the end of the run was done (or failed).
+    fn cleaned_up(&self, _label: &str, _what: &str) {}
 }
 
 /// Several reporters seeing the same events, in order.

@@ -168,6 +168,14 @@ impl Reporter for Terminal {
         }
     }
 
+    fn cleaned_up(&self, label: &str, what: &str) {
+        self.emit(&format!(
+            "{} {}: {what}\n",
+            self.style.dim("⌫"),
+            self.style.bold(label)
+        ));
+    }
+
     fn run_finished(&self, plan: &Plan, outcome: &Outcome) {
         self.emit(&summary::render(self.style, plan, outcome));
     }

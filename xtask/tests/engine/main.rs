@@ -6,6 +6,7 @@ mod cli;
 mod cosign;
 mod execution;
 mod interrupt;
+mod postgres;
 mod reports;
 mod robustness;
 mod schema;
