@@ -63,6 +63,12 @@ pub enum Command {
     Check,
     /// Run the `ci` pipeline: everything CI checks
     Ci,
+    /// Check the governance policies (policies/*.yaml); exit 1 on an error-level finding
+    Policy {
+        /// Check only this rule (repeatable): secrets, rotation, telemetry, services, rls, supply-chain
+        #[arg(long = "rule", value_name = "ID")]
+        rules: Vec<String>,
+    },
     /// Manage the cosign-compatible signing key pair
     Keys {
         #[command(subcommand)]

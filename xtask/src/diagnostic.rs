@@ -21,9 +21,16 @@ pub struct Diagnostic {
     pub line_text: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    /// The rule that found it (`secrets/dsn-password`), for findings of a rule set.
+    pub code: Option<String>,
 }
 
 impl Diagnostic {
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -46,6 +53,10 @@ impl Diagnostic {
         let label = match self.severity {
             Severity::Error => style.red_bold("error"),
             Severity::Warning => style.yellow_bold("warning"),
+        };
+        let label = match &self.code {
+            Some(code) => format!("{label}[{code}]"),
+            None => label,
         };
         let mut out = format!("{label}: {}\n", style.bold(&self.message));
         let (Some(span), Some(text)) = (self.span, &self.line_text) else {
@@ -94,6 +105,7 @@ fn caret_len(span: Span, text: &str) -> usize {
 }
 
 /// A file's text, kept so diagnostics can quote the offending line.
+#[derive(Debug)]
 pub struct SourceFile {
     pub path: String,
     pub text: String,
@@ -116,6 +128,7 @@ impl SourceFile {
             line_text: self.line(span.start.line).map(str::to_owned),
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 
@@ -151,6 +164,7 @@ impl SourceFile {
             line_text: None,
             message: message.into(),
             hint: None,
+            code: None,
         }
     }
 

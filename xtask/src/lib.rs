@@ -77,6 +77,10 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::run::run(app, &root, &pipelines, no_deps)
         }
         Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
+        Command::Policy { rules } => {
+            let rules = rules.clone();
+            commands::policy::run(app, &root, &rules)
+        }
         Command::Keys {
             command: cli::KeysCommand::Generate { dir, force },
         } => commands::keys::generate(dir.as_deref().unwrap_or(&root), *force),

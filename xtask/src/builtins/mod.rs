@@ -6,10 +6,13 @@ mod drift;
 mod fs;
 mod migration_guard;
 mod openapi_lint;
+mod policy_check;
 mod postgres;
 mod sbom;
 mod signing;
 mod slsa;
+
+pub use postgres::psql;
 
 use crate::diagnostic::Diagnostic;
 use crate::exec::process::{self, Control};
@@ -172,6 +175,7 @@ pub const REGISTRY: &[Registration] = &[
     fs::REMOVE,
     migration_guard::GUARD,
     openapi_lint::LINT,
+    policy_check::CHECK,
     postgres::EPHEMERAL,
     sbom::SYFT,
     sbom::VALIDATE,

@@ -72,6 +72,15 @@ impl Builtin for Ephemeral {
     }
 }
 
+/// psql: on PATH, else next to the newest system Postgres.
+pub fn psql() -> Option<PathBuf> {
+    which::which("psql").ok().or_else(|| {
+        find_binaries()
+            .map(|bin| bin.join("psql"))
+            .filter(|p| p.is_file())
+    })
+}
+
 /// The newest system Postgres: initdb and pg_ctl on PATH, else under /usr/lib/postgresql.
 fn find_binaries() -> Option<PathBuf> {
     if let (Ok(initdb), Ok(_)) = (which::which("initdb"), which::which("pg_ctl")) {

@@ -5,5 +5,6 @@ pub mod check;
 pub mod keys;
 pub mod list;
 pub mod plan;
+pub mod policy;
 pub mod run;
 pub mod verify;

@@ -23,7 +23,7 @@ impl Machine {
         Machine {
             root: ws.root.clone(),
             tool_dirs: Toolbox::existing_dirs(&ws.root, ws.pipelines.iter().flat_map(|p| &p.tools)),
-            supply_chain: ws.supply_chain.clone(),
+            supply_chain: ws.policies.supply_chain.clone(),
             git_ref: OnceLock::new(),
             exports: Default::default(),
         }

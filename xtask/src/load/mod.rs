@@ -57,39 +57,25 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
         }
     }
     check_pipeline_needs(&loaded, &stems, &mut diags);
+    let policies = match crate::policy::Policies::load(root)? {
+        Ok(policies) => policies,
+        Err(mut found) => {
+            diags.append(&mut found);
+            crate::policy::Policies::default()
+        }
+    };
     diags.sort_by(|a, b| {
         (&a.file, a.span.map(|s| s.start)).cmp(&(&b.file, b.span.map(|s| s.start)))
     });
-    let supply_chain = read_supply_chain(root, &mut diags)?;
     if diags.is_empty() {
         let pipelines = loaded.into_iter().map(|(p, _)| p).collect();
         Ok(Workspace {
             root: root.to_owned(),
             pipelines,
-            supply_chain,
+            policies,
         })
     } else {
         Err(Failure::Invalid(diags))
-    }
-}
-
-/// `policies/supply-chain.yaml`, when the workspace has one.
-fn read_supply_chain(
-    root: &Path,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<Option<crate::policy::SupplyChain>, Failure> {
-    let rel = crate::policy::supply_chain::PATH;
-    let text = match std::fs::read_to_string(root.join(rel)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow::anyhow!("cannot read {rel}: {e}").into()),
-    };
-    match crate::policy::SupplyChain::read(&SourceFile::new(rel, text)) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(mut found) => {
-            diags.append(&mut found);
-            Ok(None)
-        }
     }
 }
 

@@ -39,7 +39,7 @@ impl Pipeline {
 pub struct Workspace {
     pub root: PathBuf,
     pub pipelines: Vec<Pipeline>,
-    pub supply_chain: Option<crate::policy::SupplyChain>,
+    pub policies: crate::policy::Policies,
 }
 
 impl Workspace {
@@ -51,12 +51,13 @@ impl Workspace {
         self.pipelines.iter().map(|p| p.name.as_str())
     }
 
-    /// Names of every declared secret, across all pipelines.
+    /// Names of every declared secret, across all pipelines and the secrets policy.
     pub fn secret_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self
             .pipelines
             .iter()
             .flat_map(|p| p.secrets.iter().map(String::as_str))
+            .chain(self.policies.secret_names())
             .collect();
         names.sort_unstable();
         names.dedup();

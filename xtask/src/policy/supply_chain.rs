@@ -76,7 +76,7 @@ impl SupplyChain {
     }
 }
 
-fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
+pub fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
     let fields = r.fields(
         root,
         "the supply-chain policy",
@@ -109,6 +109,122 @@ fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
         }
     }
     Some(policy)
+}
+
+impl SupplyChain {
+    /// Each listed artifact that exists carries what the policy asks: provenance naming it
+    /// with its digest; a signature that verifies, where signing applies (a key is present or
+    /// this ref requires one).
+    pub fn check(&self, ctx: &super::Context) -> Vec<super::Finding> {
+        let rule = |id: &str| format!("supply-chain/{id}");
+        let policy_file = SourceFile::new(
+            PATH,
+            std::fs::read_to_string(ctx.root.join(PATH)).unwrap_or_default(),
+        );
+        let at = |path: &str| {
+            let line = policy_file
+                .text
+                .lines()
+                .position(|l| l.contains(path))
+                .map_or(1, |i| i + 1);
+            crate::yaml::Span::at(line, 1)
+        };
+        let mut findings = Vec::new();
+        let key_present = crate::cosign::source::load(ctx.root, ctx.env)
+            .ok()
+            .flatten()
+            .is_some();
+        let git_ref = crate::git::current_ref(ctx.root, ctx.env);
+        let (required, why) = self.signature_required(&git_ref);
+        let statement = provenance_statement(ctx.root);
+        for artifact in &self.artifacts {
+            let Ok(bytes) = std::fs::read(ctx.root.join(&artifact.path)) else {
+                let diag = policy_file.error(
+                    at(&artifact.path),
+                    format!(
+                        "{} is not built in this workspace, so it cannot be checked",
+                        artifact.path
+                    ),
+                );
+                findings.push(super::Finding::new(
+                    &rule("not-built"),
+                    diag.warning()
+                        .with_hint("build the release artifacts first (cargo xtask run sbom slsa)"),
+                ));
+                continue;
+            };
+            let sha = crate::cache::sha256(&bytes);
+            if artifact.provenance {
+                let named = statement
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| crate::provenance::subjects(s).ok())
+                    .is_some_and(|subjects| {
+                        subjects
+                            .iter()
+                            .any(|(n, d)| *n == artifact.path && *d == sha)
+                    });
+                if !named {
+                    let why = match &statement {
+                        Err(e) => e.clone(),
+                        Ok(_) => "the provenance does not name it with its current sha256".into(),
+                    };
+                    findings.push(super::Finding::new(
+                        &rule("provenance"),
+                        policy_file
+                            .error(
+                                at(&artifact.path),
+                                format!("{} has no valid provenance: {why}", artifact.path),
+                            )
+                            .with_hint("cargo xtask run slsa"),
+                    ));
+                }
+            }
+            if artifact.signature && (key_present || required) {
+                let sig = std::fs::read(ctx.root.join(format!("{}.sig", artifact.path)));
+                let verified = match (sig, crate::cosign::source::public_key(ctx.root, ctx.env)) {
+                    (Ok(sig), Ok((key, _))) => crate::cosign::verify_blob(&key, &bytes, &sig),
+                    (Err(_), _) => Err(format!("{}.sig does not exist", artifact.path)),
+                    (_, Err(e)) => Err(e.to_string()),
+                };
+                if let Err(problem) = verified {
+                    let because = if required {
+                        why.clone()
+                    } else {
+                        "a signing key is present".into()
+                    };
+                    let message = format!("{} is not signed: {problem} ({because})", artifact.path);
+                    findings.push(super::Finding::new(
+                        &rule("signature"),
+                        policy_file
+                            .error(at(&artifact.path), message)
+                            .with_hint("cargo xtask run sign"),
+                    ));
+                }
+            }
+        }
+        findings
+    }
+}
+
+/// The run's provenance statement (from the DSSE envelope if there is one).
+fn provenance_statement(root: &std::path::Path) -> Result<serde_json::Value, String> {
+    let envelope = root.join("target/xtask/supply-chain/provenance.dsse.json");
+    let plain = root.join("target/xtask/supply-chain/provenance.intoto.json");
+    if let Ok(text) = std::fs::read_to_string(&envelope) {
+        let envelope: crate::cosign::Envelope = serde_json::from_str(&text)
+            .map_err(|e| format!("provenance.dsse.json is not an envelope: {e}"))?;
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::STANDARD
+            .decode(&envelope.payload)
+            .map_err(|_| "the envelope's payload is not base64".to_string())?;
+        return serde_json::from_slice(&payload)
+            .map_err(|e| format!("the envelope's payload is not JSON: {e}"));
+    }
+    let text = std::fs::read_to_string(&plain).map_err(|_| {
+        "there is no provenance (target/xtask/supply-chain/provenance.intoto.json)".to_string()
+    })?;
+    serde_json::from_str(&text).map_err(|e| format!("provenance.intoto.json is not JSON: {e}"))
 }
 
 fn ref_pattern(text: &str) -> Option<RefRule> {

@@ -5,6 +5,7 @@
 
 use super::terminal::{Terminal, status_line};
 use super::{Reporter, pipeline_outcomes, summary};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::exec::{Outcome, Status, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
@@ -70,22 +71,8 @@ impl GitHub {
             writeln!(group.out, "::{token}::")?;
         }
         for finding in &result.findings {
-            let kind = match finding.severity {
-                crate::diagnostic::Severity::Error => "error",
-                crate::diagnostic::Severity::Warning => "warning",
-            };
-            let (line, col) = finding.span.map_or((1, 1), |s| (s.start.line, s.start.col));
-            let mut message = finding.message.clone();
-            if let Some(hint) = &finding.hint {
-                message.push_str(&format!("\nhint: {hint}"));
-            }
-            writeln!(
-                out,
-                "::{kind} file={},line={line},col={col},title={}::{}",
-                escape_property(&finding.file),
-                escape_property(&step.label),
-                escape_data(&self.masker.mask(&message))
-            )?;
+            let title = finding.code.as_deref().unwrap_or(&step.label);
+            writeln!(out, "{}", annotation(finding, title, &self.masker))?;
         }
         if result.is_failure() {
             let tail: Vec<&str> = output
@@ -183,6 +170,25 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// A `::error`/`::warning` workflow command at the diagnostic's position, hint included.
+pub fn annotation(diag: &Diagnostic, title: &str, masker: &Masker) -> String {
+    let kind = match diag.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let (line, col) = diag.span.map_or((1, 1), |s| (s.start.line, s.start.col));
+    let mut message = diag.message.clone();
+    if let Some(hint) = &diag.hint {
+        message.push_str(&format!("\nhint: {hint}"));
+    }
+    format!(
+        "::{kind} file={},line={line},col={col},title={}::{}",
+        escape_property(&diag.file),
+        escape_property(title),
+        escape_data(&masker.mask(&message))
+    )
+}
+
 /// The job summary: a table of every step.
 pub fn markdown(plan: &Plan, outcome: &Outcome) -> String {
     let verdict = summary::verdict(outcome);
@@ -218,6 +224,35 @@ pub fn markdown(plan: &Plan, outcome: &Outcome) -> String {
         );
     }
     out.push('\n');
+    let findings: Vec<(&PlanStep, &Diagnostic)> = plan
+        .steps
+        .iter()
+        .zip(&outcome.results)
+        .flat_map(|(step, result)| result.findings.iter().map(move |f| (step, f)))
+        .collect();
+    if !findings.is_empty() {
+        out.push_str("#### Findings\n\n| where | rule | finding | step |\n|---|---|---|---|\n");
+        for (step, finding) in findings {
+            let icon = if finding.severity == Severity::Error {
+                "❌"
+            } else {
+                "⚠️"
+            };
+            let rule = finding
+                .code
+                .as_deref()
+                .map(|c| format!("`{c}`"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {icon} `{}` | {rule} | {} | `{}` |",
+                finding.location(),
+                cell(&finding.message),
+                step.label
+            );
+        }
+        out.push('\n');
+    }
     out
 }
 

@@ -72,6 +72,8 @@ pub struct FindingDoc {
     pub col: Option<usize>,
     pub message: String,
     pub hint: Option<String>,
+    /// The rule id of a policy finding.
+    pub rule: Option<String>,
 }
 
 pub struct Json {
@@ -145,6 +147,7 @@ fn step(plan: &Plan, step: &PlanStep, result: &StepResult, masker: &Masker) -> S
                 col: f.span.map(|s| s.start.col),
                 message: masker.mask(&f.message),
                 hint: f.hint.as_ref().map(|h| masker.mask(h)),
+                rule: f.code.clone(),
             })
             .collect(),
     }

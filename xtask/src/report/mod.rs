@@ -2,6 +2,7 @@
 //! report, and with Actions the job summary and step outputs. They all see the same events.
 
 mod github;
+pub use github::annotation;
 mod json;
 mod progress;
 mod summary;

@@ -2,7 +2,17 @@
 
 use std::time::Duration;
 
+/// A step timeout: at most 31 days.
 pub fn parse(text: &str) -> Result<Duration, String> {
+    parse_within(text, Duration::from_secs(31 * 24 * 3600), "31 days")
+}
+
+/// An age in a policy (`90d`, `1h`): at most ten years.
+pub fn parse_age(text: &str) -> Result<Duration, String> {
+    parse_within(text, Duration::from_secs(10 * 366 * 24 * 3600), "ten years")
+}
+
+fn parse_within(text: &str, max: Duration, max_text: &str) -> Result<Duration, String> {
     let text = text.trim();
     if text.is_empty() {
         return Err("a duration is empty".into());
@@ -28,14 +38,15 @@ pub fn parse(text: &str) -> Result<Duration, String> {
             "s" => Duration::from_secs(value),
             "m" => Duration::from_secs(value.saturating_mul(60)),
             "h" => Duration::from_secs(value.saturating_mul(3600)),
+            "d" => Duration::from_secs(value.saturating_mul(86_400)),
             "" => return Err(format!("`{text}` has no unit")),
             other => return Err(format!("`{other}` is not a duration unit")),
         };
         total += unit;
         rest = &rest[unit_len..];
     }
-    if total > Duration::from_secs(31 * 24 * 3600) {
-        return Err(format!("`{text}` is longer than 31 days"));
+    if total > max {
+        return Err(format!("`{text}` is longer than {max_text}"));
     }
     if total.is_zero() {
         return Err("a duration of zero would stop the step at once".into());

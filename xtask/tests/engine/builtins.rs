@@ -2,20 +2,6 @@
 //! Redocly CLI provisioned from npm by the engine.
 
 use crate::support::{Ws, redact};
-use std::process::Command;
-
-fn git(ws: &Ws, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(ws.root())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A workspace whose `gen` pipeline checks `out.txt` against a generator printing `content`.
 fn drift_ws(committed: &str, generated: &str) -> Ws {
@@ -26,8 +12,8 @@ fn drift_ws(committed: &str, generated: &str) -> Ws {
         "gen",
         "steps:\n  - id: drift\n    uses: drift\n    with:\n      generated: [cp, generated.txt, \"{{ output }}\"]\n      committed: out.txt\n      fix: cargo xtask run regen\n",
     );
-    git(&ws, &["init", "-q"]);
-    git(&ws, &["add", "out.txt"]);
+    ws.git(&["init", "-q"]);
+    ws.git(&["add", "out.txt"]);
     ws
 }
 
@@ -90,7 +76,7 @@ fn drift_explains_crlf_line_endings() {
 #[test]
 fn drift_requires_the_file_to_exist_and_be_tracked() {
     let ws = drift_ws("a\n", "a\n");
-    git(&ws, &["rm", "-q", "--cached", "out.txt"]);
+    ws.git(&["rm", "-q", "--cached", "out.txt"]);
     let out = ws.run(&["run", "gen"]);
     out.assert(1);
     assert!(out.stdout.contains(": out.txt is not tracked by git; commit it (git add out.txt) so CI can compare against it\n"), "{}", out.stdout);

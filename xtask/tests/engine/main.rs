@@ -6,6 +6,7 @@ mod cli;
 mod cosign;
 mod execution;
 mod interrupt;
+mod policy;
 mod postgres;
 mod reports;
 mod robustness;

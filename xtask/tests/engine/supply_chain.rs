@@ -2,32 +2,9 @@
 //! PyPI), signing that skips without a key and is required by policy on tags, every bad key
 //! input, SLSA provenance with a DSSE envelope, and `verify` — checked with openssl too.
 
-use crate::support::{Ws, redact};
+use crate::support::{REPO, Ws, redact};
 use std::path::Path;
 use std::process::Command;
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn copy_from_repo(ws: &Ws, rel: &str) {
-    ws.file(
-        rel,
-        &std::fs::read_to_string(Path::new(REPO).join("..").join(rel)).unwrap(),
-    );
-}
-
-fn git(ws: &Ws, args: &[&str]) {
-    let out = Command::new("git")
-        .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
-        .args(args)
-        .current_dir(ws.root())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The repository's sign and slsa pipelines and supply-chain policy, an SBOM to sign, on
 /// branch main with one commit.
@@ -38,7 +15,7 @@ fn signing_ws() -> Ws {
         "pipelines/slsa.yaml",
         "policies/supply-chain.yaml",
     ] {
-        copy_from_repo(&ws, rel);
+        ws.copy_from_repo(rel);
     }
     for name in ["sbom", "api-schema"] {
         ws.pipeline(name, "steps:\n  - id: noop\n    run: \"true\"\n");
@@ -49,9 +26,9 @@ fn signing_ws() -> Ws {
         "{\"bomFormat\":\"CycloneDX\"}\n",
     );
     ws.file("openapi.yaml", "openapi: 3.1.0\n");
-    git(&ws, &["init", "-q", "-b", "main"]);
-    git(&ws, &["add", "pipelines", "policies", "openapi.yaml"]);
-    git(&ws, &["commit", "-q", "-m", "init"]);
+    ws.git(&["init", "-q", "-b", "main"]);
+    ws.git(&["add", "pipelines", "policies", "openapi.yaml"]);
+    ws.git(&["commit", "-q", "-m", "init"]);
     ws
 }
 
@@ -85,7 +62,7 @@ fn without_a_key_signing_is_skipped_with_the_reason() {
 #[test]
 fn on_a_tag_the_policy_turns_a_missing_key_into_a_failure() {
     let ws = signing_ws();
-    git(&ws, &["tag", "v1.0.0"]);
+    ws.git(&["tag", "v1.0.0"]);
     let out = ws.run(&["run", "sign", "--no-deps"]);
     out.assert(1);
     assert!(
@@ -384,7 +361,7 @@ fn copy_pub(ws: &Ws) {
 #[test]
 fn sbom_with_the_real_syft_is_reproducible_and_complete() {
     let ws = Ws::new();
-    copy_from_repo(&ws, "pipelines/sbom.yaml");
+    ws.copy_from_repo("pipelines/sbom.yaml");
     ws.file("Cargo.toml", "[workspace]\nmembers = [\"demo\"]\nresolver = \"3\"\n\n[workspace.metadata.sbom]\nname = \"demo-sbom\"\n");
     ws.file(
         "demo/Cargo.toml",
@@ -401,19 +378,16 @@ fn sbom_with_the_real_syft_is_reproducible_and_complete() {
         "{}",
         String::from_utf8_lossy(&lock.stderr)
     );
-    git(&ws, &["init", "-q", "-b", "main"]);
-    git(&ws, &["add", "."]);
-    git(
-        &ws,
-        &[
-            "commit",
-            "-q",
-            "-m",
-            "init",
-            "--date",
-            "2026-01-02T03:04:05Z",
-        ],
-    );
+    ws.git(&["init", "-q", "-b", "main"]);
+    ws.git(&["add", "."]);
+    ws.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "init",
+        "--date",
+        "2026-01-02T03:04:05Z",
+    ]);
     let env = [("GIT_COMMITTER_DATE", "2026-01-02T03:04:05Z")];
     let first = ws.run_with(&["run", "sbom"], &env);
     first.assert(0);

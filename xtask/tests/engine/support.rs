@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+/// The xtask crate's directory.
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
 pub struct Ws {
     dir: tempfile::TempDir,
 }
@@ -37,6 +40,28 @@ impl Ws {
 
     pub fn pipeline(&self, name: &str, yaml: &str) -> &Ws {
         self.file(&format!("pipelines/{name}.yaml"), yaml)
+    }
+
+    /// Copies a file of this repository (relative to its root) into the workspace.
+    pub fn copy_from_repo(&self, rel: &str) -> &Ws {
+        let text = std::fs::read_to_string(Path::new(REPO).join("..").join(rel)).expect(rel);
+        self.file(rel, &text)
+    }
+
+    /// Runs real git in the workspace (with an identity for commits); panics on failure.
+    pub fn git(&self, args: &[&str]) -> &Ws {
+        let out = Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self
     }
 
     /// The binary with `--root` set, no colour, and no CI variables from the outer run.
