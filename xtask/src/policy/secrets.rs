@@ -274,7 +274,10 @@ fn unencrypted_pem(line: &str) -> Option<usize> {
     let start = line.find("-----BEGIN ")?;
     let label_end = line[start + 11..].find("-----")?;
     let label = &line[start + 11..start + 11 + label_end];
-    (label.ends_with("PRIVATE KEY") && !label.contains("ENCRYPTED"))
+    let is_label = label
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ');
+    (is_label && label.ends_with("PRIVATE KEY") && !label.contains("ENCRYPTED"))
         .then(|| line[..start].chars().count() + 1)
 }
 
@@ -301,7 +304,8 @@ fn dsn_password(line: &str) -> Option<usize> {
         let Some((_user, password)) = userinfo.split_once(':') else {
             continue;
         };
-        if is_literal(password) {
+        // `user:password@host` in documentation is the format, not a password.
+        if is_literal(password) && !matches!(password, "password" | "PASSWORD" | "pass") {
             let offset = at + 3 + userinfo.len() - password.len();
             return Some(line[..offset].chars().count() + 1);
         }
@@ -406,7 +410,7 @@ mod tests {
         assert_eq!(
             rules(
                 "a.md",
-                "postgres://app:***@db/bkg and postgres://app@db/bkg and https://u:p@x\n"
+                "postgres://app:***@db/bkg and postgres://app@db/bkg and https://u:p@x and postgres://user:password@host/db\n"
             ),
             []
         );
