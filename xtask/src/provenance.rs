@@ -132,6 +132,41 @@ fn uuid_v4() -> String {
     )
 }
 
+/// Where the run writes its provenance: the signed envelope, or the plain statement.
+pub const SIGNED_PATH: &str = "target/xtask/supply-chain/provenance.dsse.json";
+pub const UNSIGNED_PATH: &str = "target/xtask/supply-chain/provenance.intoto.json";
+
+/// The run's provenance file: the envelope when there is one, else the plain statement.
+pub fn default_path(root: &std::path::Path) -> std::path::PathBuf {
+    let signed = root.join(SIGNED_PATH);
+    if signed.exists() {
+        signed
+    } else {
+        root.join(UNSIGNED_PATH)
+    }
+}
+
+/// The statement of a DSSE envelope (verified with `key`) or of a plain statement file.
+pub fn read(
+    path: &std::path::Path,
+    key: Option<&p256::ecdsa::VerifyingKey>,
+) -> Result<(serde_json::Value, String), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|_| "does not exist; run `cargo xtask run slsa`".to_string())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("payloadType").is_none() {
+        return Ok((value, "unsigned".into()));
+    }
+    let envelope: crate::cosign::Envelope =
+        serde_json::from_value(value).map_err(|e| format!("not a DSSE envelope: {e}"))?;
+    let key = key.ok_or("cannot check the envelope's signature without a public key")?;
+    let payload = crate::cosign::verify_envelope(key, &envelope)?;
+    let statement =
+        serde_json::from_slice(&payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
+    Ok((statement, "DSSE signature verified".into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

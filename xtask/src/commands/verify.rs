@@ -13,9 +13,6 @@ pub struct Options<'a> {
     pub provenance: Option<&'a Path>,
 }
 
-const SIGNED: &str = "target/xtask/supply-chain/provenance.dsse.json";
-const UNSIGNED: &str = "target/xtask/supply-chain/provenance.intoto.json";
-
 pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     let artifact = options.artifact;
     let bytes =
@@ -46,15 +43,10 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
             Err(why) => report(false, format!("signature {sig_path}: {why}")),
         },
     }
-    let signed = root.join(SIGNED);
-    let provenance_path = options.provenance.map(Path::to_owned).unwrap_or_else(|| {
-        if signed.exists() {
-            signed
-        } else {
-            root.join(UNSIGNED)
-        }
-    });
-    match statement(&provenance_path, key.as_ref().ok()) {
+    let provenance_path = options
+        .provenance
+        .map_or_else(|| provenance::default_path(root), Path::to_owned);
+    match provenance::read(&provenance_path, key.as_ref().ok()) {
         Err(why) => report(
             false,
             format!("provenance {}: {why}", provenance_path.display()),
@@ -105,25 +97,4 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     } else {
         Ok(())
     }
-}
-
-/// The statement of a DSSE envelope (verified with `key`) or of a plain statement file.
-fn statement(
-    path: &Path,
-    key: Option<&p256::ecdsa::VerifyingKey>,
-) -> Result<(serde_json::Value, String), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|_| "does not exist; run `cargo xtask run slsa`".to_string())?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
-    if value.get("payloadType").is_none() {
-        return Ok((value, "unsigned".into()));
-    }
-    let envelope: cosign::Envelope =
-        serde_json::from_value(value).map_err(|e| format!("not a DSSE envelope: {e}"))?;
-    let key = key.ok_or("cannot check the envelope's signature without a public key")?;
-    let payload = cosign::verify_envelope(key, &envelope)?;
-    let statement =
-        serde_json::from_slice(&payload).map_err(|e| format!("the payload is not JSON: {e}"))?;
-    Ok((statement, "DSSE signature verified".into()))
 }

@@ -136,7 +136,11 @@ impl SupplyChain {
             .is_some();
         let git_ref = crate::git::current_ref(ctx.root, ctx.env);
         let (required, why) = self.signature_required(&git_ref);
-        let statement = provenance_statement(ctx.root);
+        let public_key = crate::cosign::source::public_key(ctx.root, ctx.env);
+        let provenance_path = crate::provenance::default_path(ctx.root);
+        let statement = provenance_path.exists().then(|| {
+            crate::provenance::read(&provenance_path, public_key.as_ref().ok().map(|(k, _)| k))
+        });
         for artifact in &self.artifacts {
             let Ok(bytes) = std::fs::read(ctx.root.join(&artifact.path)) else {
                 let diag = policy_file.error(
@@ -154,19 +158,34 @@ impl SupplyChain {
                 continue;
             };
             let sha = crate::cache::sha256(&bytes);
-            if artifact.provenance {
+            if artifact.provenance && statement.is_none() {
+                let message = format!("{} has no provenance in this workspace yet", artifact.path);
+                findings.push(super::Finding::new(
+                    &rule("not-built"),
+                    policy_file
+                        .error(at(&artifact.path), message)
+                        .warning()
+                        .with_hint("cargo xtask run slsa"),
+                ));
+            } else if let Some(statement) = statement.as_ref().filter(|_| artifact.provenance) {
                 let named = statement
                     .as_ref()
                     .ok()
-                    .and_then(|s| crate::provenance::subjects(s).ok())
+                    .and_then(|(s, _)| crate::provenance::subjects(s).ok())
                     .is_some_and(|subjects| {
                         subjects
                             .iter()
                             .any(|(n, d)| *n == artifact.path && *d == sha)
                     });
                 if !named {
-                    let why = match &statement {
-                        Err(e) => e.clone(),
+                    let why = match statement {
+                        Err(e) => format!(
+                            "{}: {e}",
+                            provenance_path
+                                .strip_prefix(ctx.root)
+                                .unwrap_or(&provenance_path)
+                                .display()
+                        ),
                         Ok(_) => "the provenance does not name it with its current sha256".into(),
                     };
                     findings.push(super::Finding::new(
@@ -182,8 +201,8 @@ impl SupplyChain {
             }
             if artifact.signature && (key_present || required) {
                 let sig = std::fs::read(ctx.root.join(format!("{}.sig", artifact.path)));
-                let verified = match (sig, crate::cosign::source::public_key(ctx.root, ctx.env)) {
-                    (Ok(sig), Ok((key, _))) => crate::cosign::verify_blob(&key, &bytes, &sig),
+                let verified = match (sig, &public_key) {
+                    (Ok(sig), Ok((key, _))) => crate::cosign::verify_blob(key, &bytes, &sig),
                     (Err(_), _) => Err(format!("{}.sig does not exist", artifact.path)),
                     (_, Err(e)) => Err(e.to_string()),
                 };
@@ -205,26 +224,6 @@ impl SupplyChain {
         }
         findings
     }
-}
-
-/// The run's provenance statement (from the DSSE envelope if there is one).
-fn provenance_statement(root: &std::path::Path) -> Result<serde_json::Value, String> {
-    let envelope = root.join("target/xtask/supply-chain/provenance.dsse.json");
-    let plain = root.join("target/xtask/supply-chain/provenance.intoto.json");
-    if let Ok(text) = std::fs::read_to_string(&envelope) {
-        let envelope: crate::cosign::Envelope = serde_json::from_str(&text)
-            .map_err(|e| format!("provenance.dsse.json is not an envelope: {e}"))?;
-        use base64::Engine as _;
-        let payload = base64::engine::general_purpose::STANDARD
-            .decode(&envelope.payload)
-            .map_err(|_| "the envelope's payload is not base64".to_string())?;
-        return serde_json::from_slice(&payload)
-            .map_err(|e| format!("the envelope's payload is not JSON: {e}"));
-    }
-    let text = std::fs::read_to_string(&plain).map_err(|_| {
-        "there is no provenance (target/xtask/supply-chain/provenance.intoto.json)".to_string()
-    })?;
-    serde_json::from_str(&text).map_err(|e| format!("provenance.intoto.json is not JSON: {e}"))
 }
 
 fn ref_pattern(text: &str) -> Option<RefRule> {
