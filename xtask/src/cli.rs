@@ -69,6 +69,15 @@ pub enum Command {
         #[arg(long = "rule", value_name = "ID")]
         rules: Vec<String>,
     },
+    /// Write .github/workflows/ci.yml from the pipelines (one job per pipeline `ci` reaches)
+    Workflow {
+        /// Do not write: fail with a diff when the committed workflow differs
+        #[arg(long, conflicts_with = "output")]
+        check: bool,
+        /// Write here instead of .github/workflows/ci.yml
+        #[arg(long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Manage the cosign-compatible signing key pair
     Keys {
         #[command(subcommand)]

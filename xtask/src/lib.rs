@@ -22,6 +22,7 @@ pub mod report;
 pub mod style;
 pub mod text;
 pub mod tools;
+pub mod workflow;
 pub mod yaml;
 
 use clap::Parser as _;
@@ -80,6 +81,13 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
         Command::Policy { rules } => {
             let rules = rules.clone();
             commands::policy::run(app, &root, &rules)
+        }
+        Command::Workflow { check, output } => {
+            let options = commands::workflow::Options {
+                check: *check,
+                output: output.as_deref(),
+            };
+            commands::workflow::run(app, &root, &options)
         }
         Command::Keys {
             command: cli::KeysCommand::Generate { dir, force },

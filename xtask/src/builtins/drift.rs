@@ -18,6 +18,9 @@ pub const DRIFT: Registration = Registration {
     parse,
 };
 
+/// Template variables of `generated`: the output file, the engine itself, the workspace.
+const GENERATOR_VARS: [&str; 3] = ["output", "xtask", "workspace"];
+
 #[derive(Debug)]
 struct Drift {
     /// The generator; `{{ output }}` is where it must write.
@@ -55,8 +58,12 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
         return None;
     }
     for word in &generated {
-        if let Err((_, message)) = template::render(word, &|n| (n == "output").then(String::new)) {
-            r.error(node.span, message).hint = Some("`generated` knows `{{ output }}`".into());
+        if let Err((_, message)) =
+            template::render(word, &|n| GENERATOR_VARS.contains(&n).then(String::new))
+        {
+            r.error(node.span, message).hint = Some(
+                "`generated` knows `{{ output }}`, `{{ xtask }}` and `{{ workspace }}`".into(),
+            );
             return None;
         }
     }
@@ -162,14 +169,16 @@ impl Drift {
             .file_name()
             .map_or("generated".into(), |n| n.to_string_lossy().into_owned());
         let output = dir.path().join(name);
+        let vars = |name: &str| match name {
+            "output" => Some(output.display().to_string()),
+            "xtask" => crate::plan::engine_exe().map(|p| p.display().to_string()),
+            "workspace" => Some(ctx.root.display().to_string()),
+            _ => None,
+        };
         let argv: Vec<String> = self
             .generated
             .iter()
-            .map(|w| {
-                let out = output.display().to_string();
-                template::render(w, &|n| (n == "output").then(|| out.clone()))
-                    .unwrap_or_else(|_| w.clone())
-            })
+            .map(|w| template::render(w, &vars).unwrap_or_else(|_| w.clone()))
             .collect();
         let finished = ctx.command(&argv, None)?;
         ctx.out.write_all(finished.output.as_bytes())?;

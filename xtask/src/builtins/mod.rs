@@ -12,6 +12,7 @@ mod sbom;
 mod signing;
 mod slsa;
 
+pub use drift::numbered_diff;
 pub use postgres::psql;
 
 use crate::diagnostic::Diagnostic;

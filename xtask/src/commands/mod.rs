@@ -8,3 +8,4 @@ pub mod plan;
 pub mod policy;
 pub mod run;
 pub mod verify;
+pub mod workflow;

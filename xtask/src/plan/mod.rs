@@ -317,6 +317,18 @@ impl Vars<'_> {
     }
 }
 
+/// The engine binary, for steps that call it again. When a build replaced the file during
+/// the run (`cargo test` relinks `target/debug/xtask`), Linux reports `<path> (deleted)`; the
+/// path then holds the new build of the same workspace, which is what such a step wants.
+pub fn engine_exe() -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let text = exe.to_string_lossy();
+    match text.strip_suffix(" (deleted)") {
+        Some(path) if std::path::Path::new(path).is_file() => Some(path.into()),
+        _ => Some(exe),
+    }
+}
+
 /// Template variables known in `run`, `env` and scripts.
 pub const TEMPLATE_VARS: [&str; 5] = ["workspace", "target", "xtask", "pipeline", "step"];
 
@@ -324,9 +336,7 @@ fn lookup(name: &str, ws: &Workspace, pipeline: &str, step: &str) -> Option<Stri
     match name {
         "workspace" => Some(ws.root.display().to_string()),
         "target" => Some(ws.root.join("target").display().to_string()),
-        "xtask" => std::env::current_exe()
-            .ok()
-            .map(|p| p.display().to_string()),
+        "xtask" => engine_exe().map(|p| p.display().to_string()),
         "pipeline" => Some(pipeline.to_owned()),
         "step" => Some(step.to_owned()),
         _ => None,

@@ -15,3 +15,4 @@ mod supply_chain;
 mod support;
 mod tools;
 mod validation;
+mod workflow;

@@ -1,0 +1,78 @@
+//! `cargo xtask workflow [--check] [--output PATH]`: writes the GitHub Actions workflow
+//! generated from the pipelines, or fails with a diff when the committed one differs.
+
+use crate::App;
+use crate::failure::Failure;
+use crate::workflow::{self, Workflow};
+use anyhow::Context as _;
+use std::path::Path;
+
+pub struct Options<'a> {
+    pub check: bool,
+    pub output: Option<&'a Path>,
+}
+
+pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
+    let ws = crate::load::load(root)?;
+    let Some(flow) = Workflow::of(&ws) else {
+        return Err(Failure::usage(
+            format!(
+                "there is no `{}` pipeline, so there is no workflow to generate",
+                workflow::ROOT
+            ),
+            format!(
+                "the workflow has one job per pipeline that pipelines/{}.yaml needs",
+                workflow::ROOT
+            ),
+        ));
+    };
+    let text = workflow::render(&flow);
+    let committed = root.join(workflow::PATH);
+    if options.check {
+        let Ok(current) = std::fs::read_to_string(&committed) else {
+            return Err(anyhow::anyhow!(
+                "{} does not exist; run: cargo xtask workflow",
+                workflow::PATH
+            )
+            .into());
+        };
+        if current == text {
+            println!(
+                "{} {} is up to date ({} jobs)",
+                app.style.green("✓"),
+                workflow::PATH,
+                flow.jobs.len()
+            );
+            return Ok(());
+        }
+        let (diff, _) = crate::builtins::numbered_diff(&current, &text, workflow::PATH);
+        print!("{diff}");
+        return Err(anyhow::anyhow!(
+            "{} differs from what the pipelines generate; run: cargo xtask workflow",
+            workflow::PATH
+        )
+        .into());
+    }
+    let target = options.output.map_or(committed, Path::to_owned);
+    let shown = target
+        .strip_prefix(root)
+        .unwrap_or(&target)
+        .display()
+        .to_string();
+    if std::fs::read_to_string(&target).is_ok_and(|t| t == text) {
+        println!(
+            "{} {shown} is up to date ({} jobs)",
+            app.style.green("✓"),
+            flow.jobs.len()
+        );
+        return Ok(());
+    }
+    crate::cache::write_atomic(&target, text.as_bytes())
+        .with_context(|| format!("cannot write the workflow to {}", target.display()))?;
+    println!(
+        "{} wrote {shown} ({} jobs)",
+        app.style.green("✓"),
+        flow.jobs.len()
+    );
+    Ok(())
+}
