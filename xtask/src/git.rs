@@ -3,6 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
+/// Variables git sets for hooks that pin a repository, its index and its work tree.
+pub const LOCATION_VARS: [&str; 7] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+];
+
+/// `git` in `dir`, on the repository found there: without the variables a hook may have set
+/// for another repository.
+pub fn command_in(dir: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new("git");
+    command.current_dir(dir);
+    for var in LOCATION_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
 /// The commit HEAD points at, if `root` is (inside) a git work tree with a valid HEAD.
 pub fn head_commit(root: &Path) -> Option<String> {
     let git_dir = git_dir(root)?;
@@ -158,4 +180,30 @@ mod tests {
             Some(second.as_str())
         );
     }
+}
+
+/// Paths staged for commit (where the index differs from HEAD; everything in the index before
+/// the first commit), relative to `root`.
+pub fn staged_paths(root: &Path) -> Result<Vec<String>, String> {
+    let out = std::process::Command::new("git")
+        .args([
+            "diff",
+            "--cached",
+            "--name-only",
+            "--no-renames",
+            "--relative",
+            "-z",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    Ok(out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
 }

@@ -4,6 +4,7 @@
 mod cargo_meta;
 mod drift;
 mod fs;
+mod git_staged;
 mod migration_guard;
 mod openapi_lint;
 mod policy_check;
@@ -174,6 +175,7 @@ pub const REGISTRY: &[Registration] = &[
     drift::DRIFT,
     fs::ENSURE_DIR,
     fs::REMOVE,
+    git_staged::STAGED,
     migration_guard::GUARD,
     openapi_lint::LINT,
     policy_check::CHECK,

@@ -14,6 +14,7 @@ pub struct Machine {
     supply_chain: Option<SupplyChain>,
     /// Asked of git once, when a condition first needs it.
     git_ref: OnceLock<RefName>,
+    staged: OnceLock<Vec<String>>,
     /// Variables built-ins exported during the run.
     pub exports: super::runner::Exports,
 }
@@ -25,6 +26,7 @@ impl Machine {
             tool_dirs: Toolbox::existing_dirs(&ws.root, ws.pipelines.iter().flat_map(|p| &p.tools)),
             supply_chain: ws.policies.supply_chain.clone(),
             git_ref: OnceLock::new(),
+            staged: OnceLock::new(),
             exports: Default::default(),
         }
     }
@@ -67,6 +69,12 @@ impl Facts for Machine {
                 format!("there is no {}", crate::policy::supply_chain::PATH),
             ),
         }
+    }
+
+    fn staged(&self) -> Vec<String> {
+        self.staged
+            .get_or_init(|| crate::git::staged_paths(&self.root).unwrap_or_default())
+            .clone()
     }
 
     fn in_ci(&self) -> bool {

@@ -90,6 +90,13 @@ pub fn run_with(
         .stdout(out)
         .stderr(writer)
         .process_group(0);
+    // Under a git hook these pin the hook's repository and index; a step's git works on the
+    // repository of its own directory (the staged copy, say) unless the step sets them.
+    for var in crate::git::LOCATION_VARS {
+        if !env.contains_key(var) {
+            command.env_remove(var);
+        }
+    }
     if let Some((uid, gid)) = spawn.user {
         // Dropping root this way also clears the supplementary groups (std does that).
         command.uid(uid).gid(gid);

@@ -4,8 +4,8 @@ use super::reader::Reader;
 use crate::model::{Condition, POLICY_SWITCHES};
 use crate::yaml::Node;
 
-const KINDS: [&str; 10] = [
-    "env", "file", "tool", "ci", "branch", "tag", "policy", "all", "any", "not",
+const KINDS: [&str; 11] = [
+    "env", "file", "tool", "ci", "branch", "tag", "staged", "policy", "all", "any", "not",
 ];
 
 pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
@@ -15,7 +15,7 @@ pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
         if !entries.is_empty() {
             r.error(
                 node.span,
-                "a condition has exactly one of env, file, tool, ci, branch, tag, policy, all, any, not",
+                "a condition has exactly one of env, file, tool, ci, branch, tag, staged, policy, all, any, not",
             )
             .hint = Some("combine conditions with `all: [...]` or `any: [...]`".into());
         } else if node.map().is_some_and(|m| m.is_empty()) {
@@ -36,6 +36,14 @@ pub fn condition(r: &mut Reader, node: &Node) -> Option<Condition> {
         }
         "tool" => r.string(value, "tool").map(Condition::Tool),
         "ci" => r.boolean(value, "ci").map(Condition::Ci),
+        "staged" => {
+            let text = r.string(value, "staged")?;
+            let Ok(pattern) = glob::Pattern::new(&text) else {
+                r.error(value.span, format!("`{text}` is not a valid glob"));
+                return None;
+            };
+            Some(Condition::Staged(pattern))
+        }
         "branch" | "tag" => {
             let text = r.string(value, key.scalar()?)?;
             let Ok(pattern) = glob::Pattern::new(&text) else {

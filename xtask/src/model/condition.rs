@@ -12,6 +12,8 @@ pub trait Facts {
     fn git_ref(&self) -> crate::git::RefName;
     /// A policy switch (`signature-required`) and the sentence that says why it has its value.
     fn policy(&self, switch: &str) -> (bool, String);
+    /// Workspace-relative paths staged for commit (the index differs from HEAD there).
+    fn staged(&self) -> Vec<String>;
 }
 
 /// Policy switches a `policy:` condition can ask about.
@@ -29,6 +31,8 @@ pub enum Condition {
     Tag(glob::Pattern),
     /// A switch of `policies/*.yaml` is on for this build.
     Policy(String),
+    /// A path staged for commit matches the glob.
+    Staged(glob::Pattern),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -74,6 +78,16 @@ impl Condition {
                 )
             }
             Condition::Policy(switch) => facts.policy(switch),
+            Condition::Staged(pattern) => {
+                let staged = facts.staged();
+                match staged.iter().find(|p| pattern.matches(p)) {
+                    Some(path) => (true, format!("{path} is staged")),
+                    None => (
+                        false,
+                        format!("nothing staged matches `{}`", pattern.as_str()),
+                    ),
+                }
+            }
             Condition::All(all) => {
                 let mut reasons = Vec::new();
                 for c in all {
@@ -136,6 +150,9 @@ mod tests {
         }
         fn policy(&self, _: &str) -> (bool, String) {
             (false, "no policy".into())
+        }
+        fn staged(&self) -> Vec<String> {
+            vec!["crates/api/src/routes.rs".into()]
         }
     }
 
