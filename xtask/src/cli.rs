@@ -78,6 +78,11 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Install or remove plain git hooks (pre-commit, pre-push) that run the engine
+    Hooks {
+        #[command(subcommand)]
+        command: HooksCommand,
+    },
     /// Manage the cosign-compatible signing key pair
     Keys {
         #[command(subcommand)]
@@ -107,6 +112,18 @@ pub enum Command {
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
         file_kb: usize,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HooksCommand {
+    /// Write pre-commit (`cargo xtask run pre-commit`) and pre-push (`cargo xtask ci`) hooks
+    Install {
+        /// Replace hooks that cargo xtask did not install
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hooks cargo xtask installed (others stay)
+    Uninstall,
 }
 
 #[derive(Debug, Subcommand)]

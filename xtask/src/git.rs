@@ -130,6 +130,32 @@ fn is_hash(text: &str) -> bool {
     (text.len() == 40 || text.len() == 64) && text.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Paths staged for commit (where the index differs from HEAD; everything in the index before
+/// the first commit), relative to `root`.
+pub fn staged_paths(root: &Path) -> Result<Vec<String>, String> {
+    let out = std::process::Command::new("git")
+        .args([
+            "diff",
+            "--cached",
+            "--name-only",
+            "--no-renames",
+            "--relative",
+            "-z",
+        ])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+    }
+    Ok(out
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::head_commit;
@@ -180,30 +206,4 @@ mod tests {
             Some(second.as_str())
         );
     }
-}
-
-/// Paths staged for commit (where the index differs from HEAD; everything in the index before
-/// the first commit), relative to `root`.
-pub fn staged_paths(root: &Path) -> Result<Vec<String>, String> {
-    let out = std::process::Command::new("git")
-        .args([
-            "diff",
-            "--cached",
-            "--name-only",
-            "--no-renames",
-            "--relative",
-            "-z",
-        ])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
-    }
-    Ok(out
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect())
 }

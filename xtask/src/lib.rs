@@ -89,6 +89,10 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             };
             commands::workflow::run(app, &root, &options)
         }
+        Command::Hooks { command } => match command {
+            cli::HooksCommand::Install { force } => commands::hooks::install(app, &root, *force),
+            cli::HooksCommand::Uninstall => commands::hooks::uninstall(app, &root),
+        },
         Command::Keys {
             command: cli::KeysCommand::Generate { dir, force },
         } => commands::keys::generate(dir.as_deref().unwrap_or(&root), *force),

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod hooks;
 pub mod keys;
 pub mod list;
 pub mod plan;

@@ -356,6 +356,9 @@ mod tests {
         fn policy(&self, _: &str) -> (bool, String) {
             (false, String::new())
         }
+        fn staged(&self) -> Vec<String> {
+            Vec::new()
+        }
     }
 
     struct Silent;

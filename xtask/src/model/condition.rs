@@ -212,6 +212,19 @@ mod tests {
     }
 
     #[test]
+    fn staged_paths_match_globs() {
+        let staged = |glob: &str| Condition::Staged(glob::Pattern::new(glob).unwrap()).eval(&BARE);
+        assert_eq!(
+            staged("crates/api/**"),
+            (true, "crates/api/src/routes.rs is staged".into())
+        );
+        assert_eq!(
+            staged("docs/**"),
+            (false, "nothing staged matches `docs/**`".into())
+        );
+    }
+
+    #[test]
     fn all_not_ci_and_tool() {
         let c = Condition::All(vec![
             Condition::Tool("git".into()),

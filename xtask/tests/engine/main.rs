@@ -5,6 +5,7 @@ mod cache;
 mod cli;
 mod cosign;
 mod execution;
+mod hooks;
 mod interrupt;
 mod policy;
 mod postgres;
