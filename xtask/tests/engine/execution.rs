@@ -225,7 +225,7 @@ fn timeout_kills_the_process_group() {
         .parse()
         .unwrap();
     assert!(
-        !crate::support::alive(pid),
+        crate::support::gone(pid),
         "the step's child {pid} survived the timeout"
     );
 }

@@ -1,6 +1,6 @@
 //! Ctrl-C and SIGTERM stop every process of every running step and exit 130.
 
-use crate::support::{Out, Ws, alive, wait_for_file};
+use crate::support::{Out, Ws, alive, gone, wait_for_file};
 use std::time::{Duration, Instant};
 
 fn interrupt_with(signal: i32) {
@@ -41,7 +41,7 @@ fn interrupt_with(signal: i32) {
         start.elapsed()
     );
     for pid in pids {
-        assert!(!alive(pid), "process {pid} of the step survived");
+        assert!(gone(pid), "process {pid} of the step survived");
     }
     let name = if signal == libc::SIGINT {
         "SIGINT"

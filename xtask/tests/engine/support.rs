@@ -167,6 +167,16 @@ fn is_duration(word: &str) -> bool {
 }
 
 /// Whether a process exists and is not a zombie.
+/// Whether `pid` is gone within 2 s: a process killed just before the engine exited may need
+/// a moment to finish dying.
+pub fn gone(pid: i32) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while alive(pid) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    !alive(pid)
+}
+
 pub fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
