@@ -63,6 +63,18 @@ pub enum Command {
     Check,
     /// Run the `ci` pipeline: everything CI checks
     Ci,
+    /// Classify the changes of openapi.yaml against the base branch; exit 1 on breaking ones
+    ApiCompat {
+        /// Compare with this ref [default: merge base with the default branch, else the latest tag]
+        #[arg(long, value_name = "REF")]
+        base: Option<String>,
+        /// The OpenAPI document, relative to the workspace
+        #[arg(long, value_name = "PATH", default_value = "openapi.yaml")]
+        file: String,
+        /// Output for people, bots or pull-request comments
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::commands::api_compat::Format,
+    },
     /// Check the governance policies (policies/*.yaml); exit 1 on an error-level finding
     Policy {
         /// Check only this rule (repeatable): secrets, rotation, telemetry, services, rls, supply-chain

@@ -59,8 +59,15 @@ impl Failure {
                     "pipeline files"
                 } else if in_dir("policies/") {
                     "policy files"
-                } else {
+                } else if diags
+                    .iter()
+                    .all(|d| d.file.starts_with("pipelines/") || d.file.starts_with("policies/"))
+                {
                     "pipeline and policy files"
+                } else {
+                    let mut files: Vec<&str> = diags.iter().map(|d| d.file.as_str()).collect();
+                    files.dedup();
+                    &files.join(", ")
                 };
                 out.push_str(&format!("{error}: {errors} {noun} in {files}\n"));
                 out

@@ -2,6 +2,7 @@
 //! steps, runs it in parallel and reports it. `main` parses the command line, anchors to the
 //! workspace and dispatches; every error is rendered and mapped to an exit code here.
 
+pub mod apicompat;
 pub mod bench;
 pub mod builtins;
 pub mod cache;
@@ -78,6 +79,14 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::run::run(app, &root, &pipelines, no_deps)
         }
         Command::Ci => commands::run::run(app, &root, &["ci".to_string()], false),
+        Command::ApiCompat { base, file, format } => {
+            let options = commands::api_compat::Options {
+                base: base.as_deref(),
+                file,
+                format: *format,
+            };
+            commands::api_compat::run(app, &root, &options)
+        }
         Command::Policy { rules } => {
             let rules = rules.clone();
             commands::policy::run(app, &root, &rules)

@@ -6,6 +6,7 @@ mod drift;
 mod fs;
 mod git_staged;
 mod migration_guard;
+mod openapi_compat;
 mod openapi_lint;
 mod policy_check;
 mod postgres;
@@ -177,6 +178,7 @@ pub const REGISTRY: &[Registration] = &[
     fs::REMOVE,
     git_staged::STAGED,
     migration_guard::GUARD,
+    openapi_compat::COMPAT,
     openapi_lint::LINT,
     policy_check::CHECK,
     postgres::EPHEMERAL,

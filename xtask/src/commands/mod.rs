@@ -1,5 +1,6 @@
 //! One module per command, each with a `run`.
 
+pub mod api_compat;
 pub mod bench;
 pub mod check;
 pub mod hooks;

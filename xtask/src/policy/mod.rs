@@ -83,7 +83,8 @@ impl Policies {
                 let known = RULES
                     .iter()
                     .any(|(_, file, _)| file.ends_with(&format!("/{name}")))
-                    || name == secrets::ALLOWLIST_FILE;
+                    || name == secrets::ALLOWLIST_FILE
+                    || format!("policies/{name}") == crate::apicompat::allow::PATH;
                 if (name.ends_with(".yaml") || name.ends_with(".yml")) && !known {
                     let files: Vec<&str> = RULES.iter().map(|(_, f, _)| *f).collect();
                     let src = SourceFile::new(format!("policies/{name}"), "");

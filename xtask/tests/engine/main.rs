@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `xtask` binary on temporary workspaces.
 
+mod api_compat;
 mod builtins;
 mod cache;
 mod cli;

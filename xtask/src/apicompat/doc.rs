@@ -1,0 +1,150 @@
+//! An OpenAPI document as the positioned YAML tree: navigation by JSON pointer, local `$ref`
+//! resolution (chains followed, cycles and dangling targets reported at their line), and the
+//! line of every node so findings point into both documents.
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::yaml::Node;
+
+pub struct Doc {
+    pub src: SourceFile,
+    pub root: Node,
+}
+
+/// Where a finding sits in one document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loc {
+    pub pointer: String,
+    pub line: usize,
+}
+
+impl Doc {
+    /// Parses `text`; a YAML mistake, or a top level that is not an OpenAPI 3 document, is a
+    /// positioned diagnostic naming `label` (the file, or `openapi.yaml@<base>`).
+    pub fn parse(label: &str, text: String) -> Result<Doc, Box<Diagnostic>> {
+        let src = SourceFile::new(label, text);
+        let root = crate::yaml::parse(&src)?;
+        let Some(_) = root.map() else {
+            return Err(Box::new(
+                src.error(root.span, "an OpenAPI document is a mapping")
+                    .with_hint("the file starts with `openapi: 3.x`"),
+            ));
+        };
+        match root.get("openapi").and_then(Node::scalar) {
+            Some(v) if v.starts_with("3.") => {}
+            Some(v) => {
+                return Err(Box::new(src.error(
+                    root.get("openapi").expect("present").span,
+                    format!("`openapi: {v}` is not OpenAPI 3.x"),
+                )));
+            }
+            None => {
+                return Err(Box::new(
+                    src.error(root.span, "the document has no `openapi: 3.x` version")
+                        .with_hint("only OpenAPI 3.0 and 3.1 documents are compared"),
+                ));
+            }
+        }
+        if let Some(paths) = root.get("paths")
+            && paths.map().is_none()
+            && !paths.is_null()
+        {
+            return Err(Box::new(src.error(
+                paths.span,
+                format!("`paths` must be a mapping, found {}", paths.kind()),
+            )));
+        }
+        Ok(Doc { src, root })
+    }
+
+    pub fn error(&self, node: &Node, message: String) -> Diagnostic {
+        self.src.error(node.span, message)
+    }
+
+    /// `info.version`.
+    pub fn version(&self) -> Option<&str> {
+        self.root.get("info")?.get("version")?.scalar()
+    }
+
+    /// The node a `#/a/b` pointer names.
+    fn lookup(&self, pointer: &str) -> Option<&Node> {
+        let rest = pointer.strip_prefix('#')?;
+        if rest.is_empty() {
+            return Some(&self.root);
+        }
+        rest.strip_prefix('/')?
+            .split('/')
+            .try_fold(&self.root, |node, part| {
+                let key = part.replace("~1", "/").replace("~0", "~");
+                match &node.value {
+                    crate::yaml::Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
+                    _ => node.get(&key),
+                }
+            })
+    }
+
+    /// Follows `$ref`s from `node` (at `pointer`) to what they name; the pointer of the
+    /// result is the target's. A dangling or cyclic reference is an error at the `$ref`.
+    pub fn resolve<'d>(
+        &'d self,
+        node: &'d Node,
+        pointer: String,
+    ) -> Result<(&'d Node, String), Box<Diagnostic>> {
+        let (mut node, mut pointer) = (node, pointer);
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(reference) = node.get("$ref") {
+            let Some(target) = reference.scalar() else {
+                return Err(Box::new(
+                    self.error(reference, "`$ref` must be a string".into()),
+                ));
+            };
+            if !target.starts_with('#') {
+                return Err(Box::new(
+                    self.error(
+                        reference,
+                        format!("`$ref: {target}` points outside the document"),
+                    )
+                    .with_hint("only local references (`#/components/...`) are compared"),
+                ));
+            }
+            if seen.iter().any(|s| s == target) || seen.len() > 64 {
+                return Err(Box::new(self.error(
+                    reference,
+                    format!(
+                        "`$ref: {target}` is a cycle of references that never reaches a definition"
+                    ),
+                )));
+            }
+            seen.push(target.to_owned());
+            node = self.lookup(target).ok_or_else(|| {
+                Box::new(self.error(
+                    reference,
+                    format!("`$ref: {target}` names nothing in this document"),
+                ))
+            })?;
+            pointer = target.to_owned();
+        }
+        Ok((node, pointer))
+    }
+}
+
+/// Escapes one JSON pointer segment.
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// The entries of a mapping node (nothing for anything else).
+pub fn entries(node: &Node) -> impl Iterator<Item = (&str, &Node, &Node)> {
+    node.map()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.scalar()?, k, v)))
+}
+
+impl Loc {
+    pub fn of(pointer: &str, node: &Node) -> Loc {
+        Loc {
+            pointer: pointer.to_owned(),
+            line: node.span.start.line,
+        }
+    }
+}
