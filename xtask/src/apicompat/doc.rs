@@ -8,6 +8,9 @@ use crate::yaml::Node;
 pub struct Doc {
     pub src: SourceFile,
     pub root: Node,
+    /// `schemas/User` → the index of `User` in `components.schemas`: references resolve in
+    /// constant time, whatever the number of components.
+    components: std::collections::HashMap<String, usize>,
 }
 
 /// Where a finding sits in one document.
@@ -53,7 +56,19 @@ impl Doc {
                 format!("`paths` must be a mapping, found {}", paths.kind()),
             )));
         }
-        Ok(Doc { src, root })
+        let mut components = std::collections::HashMap::new();
+        for (group, _, members) in entries(root.get("components").unwrap_or(&root)) {
+            for (i, (name, _)) in members.map().unwrap_or_default().iter().enumerate() {
+                if let Some(name) = name.scalar() {
+                    components.insert(format!("{}/{}", escape(group), escape(name)), i);
+                }
+            }
+        }
+        Ok(Doc {
+            src,
+            root,
+            components,
+        })
     }
 
     pub fn error(&self, node: &Node, message: String) -> Diagnostic {
@@ -71,9 +86,29 @@ impl Doc {
         if rest.is_empty() {
             return Some(&self.root);
         }
+        // `#/components/<group>/<name>/...`: the first three steps through the index.
+        let (start, rest) = match rest.strip_prefix("/components/").and_then(|r| {
+            let mut parts = r.splitn(3, '/');
+            let (group, name) = (parts.next()?, parts.next()?);
+            let index = *self.components.get(&format!("{group}/{name}"))?;
+            let members = self
+                .root
+                .get("components")?
+                .get(&group.replace("~1", "/").replace("~0", "~"))?;
+            Some((
+                &members.map()?.get(index)?.1,
+                parts.next().map_or(String::new(), |p| format!("/{p}")),
+            ))
+        }) {
+            Some((node, rest)) => (node, rest),
+            None => (&self.root, rest.to_owned()),
+        };
+        if rest.is_empty() {
+            return Some(start);
+        }
         rest.strip_prefix('/')?
             .split('/')
-            .try_fold(&self.root, |node, part| {
+            .try_fold(start, |node, part| {
                 let key = part.replace("~1", "/").replace("~0", "~");
                 match &node.value {
                     crate::yaml::Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
@@ -129,7 +164,11 @@ impl Doc {
 
 /// Escapes one JSON pointer segment.
 pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1")
+    } else {
+        segment.to_owned()
+    }
 }
 
 /// The entries of a mapping node (nothing for anything else).

@@ -386,3 +386,21 @@ fn broken_references_are_positioned_errors() {
         )
     );
 }
+
+#[test]
+fn every_rule_is_documented_with_an_example() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/api-compat.md"
+    ))
+    .unwrap();
+    for id in super::rules::ids() {
+        let heading = format!("\n### `{id}`\n");
+        let at = doc
+            .find(&heading)
+            .unwrap_or_else(|| panic!("docs/api-compat.md documents `{id}`"));
+        let section = &doc[at + heading.len()..];
+        let section = &section[..section.find("\n### ").unwrap_or(section.len())];
+        assert!(section.contains("```diff\n"), "`{id}` has an example");
+    }
+}

@@ -60,9 +60,13 @@ impl<'d> Compare<'d> {
         let rev_paths = rev.root.get("paths").unwrap_or(&EMPTY);
         let rev_paths_loc = key_loc(rev, &rev.root, "paths", "#");
         let mut matched = BTreeSet::new();
+        let by_template: std::collections::HashMap<String, (&str, &Node, &Node)> =
+            entries(rev_paths)
+                .map(|(p, k, v)| (template(p), (p, k, v)))
+                .collect();
         for (path, key, item) in entries(base_paths) {
             let pointer = format!("#/paths/{}", escape(path));
-            let found = entries(rev_paths).find(|(p, _, _)| template(p) == template(path));
+            let found = by_template.get(&template(path)).copied();
             match found {
                 None => self.emit(
                     "path-removed",

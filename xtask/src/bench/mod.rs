@@ -3,6 +3,7 @@
 
 mod graphs;
 mod measure;
+pub mod openapi;
 mod tree;
 
 pub use graphs::{Case, Graph};

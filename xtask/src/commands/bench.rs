@@ -48,6 +48,58 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     )?;
     println!();
     pre_commit(&exe, root, options.runs);
+    println!();
+    api_compat(options.runs)?;
+    Ok(())
+}
+
+/// Comparing two large OpenAPI documents in-process, next to only parsing them.
+fn api_compat(runs: usize) -> anyhow::Result<()> {
+    use crate::apicompat::{Doc, compare};
+    const PATHS: usize = 3000;
+    let (base, revision) = (
+        crate::bench::openapi::spec(PATHS, false),
+        crate::bench::openapi::spec(PATHS, true),
+    );
+    let parse = || -> anyhow::Result<(Doc, Doc)> {
+        let b =
+            Doc::parse("base.yaml", base.clone()).map_err(|d| anyhow::anyhow!("{}", d.message))?;
+        let r = Doc::parse("openapi.yaml", revision.clone())
+            .map_err(|d| anyhow::anyhow!("{}", d.message))?;
+        Ok((b, r))
+    };
+    let mut parsing = Vec::new();
+    let mut comparing = Vec::new();
+    let mut found = 0;
+    for round in 0..=runs {
+        let start = std::time::Instant::now();
+        let (b, r) = parse()?;
+        let parsed = start.elapsed();
+        let start = std::time::Instant::now();
+        found = compare(&b, &r)
+            .map_err(|d| anyhow::anyhow!("{}", d[0].message))?
+            .len();
+        let compared = start.elapsed();
+        // Round 0 warms up.
+        if round > 0 {
+            parsing.push(parsed);
+            comparing.push(compared);
+        }
+    }
+    let parsing = median(&crate::bench::Sample { runs: parsing });
+    let comparing = median(&crate::bench::Sample { runs: comparing });
+    println!(
+        "api-compat of two documents with {} operations ({} KB each), {found} findings\n",
+        PATHS * 2,
+        base.len() / 1000
+    );
+    println!("| work | median | × parsing |\n|---|---:|---:|");
+    println!("| parse both documents | {} | 1.0× |", show(parsing));
+    println!(
+        "| compare them | {} | {:.2}× |",
+        show(comparing),
+        comparing.as_secs_f64() / parsing.as_secs_f64()
+    );
     Ok(())
 }
 
