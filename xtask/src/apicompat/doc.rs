@@ -83,33 +83,27 @@ impl Doc {
     /// The node a `#/a/b` pointer names.
     fn lookup(&self, pointer: &str) -> Option<&Node> {
         let rest = pointer.strip_prefix('#')?;
-        if rest.is_empty() {
-            return Some(&self.root);
-        }
         // `#/components/<group>/<name>/...`: the first three steps through the index.
-        let (start, rest) = match rest.strip_prefix("/components/").and_then(|r| {
-            let mut parts = r.splitn(3, '/');
-            let (group, name) = (parts.next()?, parts.next()?);
-            let index = *self.components.get(&format!("{group}/{name}"))?;
+        let indexed = rest.strip_prefix("/components/").and_then(|r| {
+            let group_end = r.find('/')?;
+            let name_end = r[group_end + 1..]
+                .find('/')
+                .map_or(r.len(), |i| group_end + 1 + i);
+            let index = *self.components.get(&r[..name_end])?;
             let members = self
                 .root
                 .get("components")?
-                .get(&group.replace("~1", "/").replace("~0", "~"))?;
-            Some((
-                &members.map()?.get(index)?.1,
-                parts.next().map_or(String::new(), |p| format!("/{p}")),
-            ))
-        }) {
-            Some((node, rest)) => (node, rest),
-            None => (&self.root, rest.to_owned()),
-        };
+                .get(&unescape(&r[..group_end]))?;
+            Some((&members.map()?.get(index)?.1, &r[name_end..]))
+        });
+        let (start, rest) = indexed.unwrap_or((&self.root, rest));
         if rest.is_empty() {
             return Some(start);
         }
         rest.strip_prefix('/')?
             .split('/')
             .try_fold(start, |node, part| {
-                let key = part.replace("~1", "/").replace("~0", "~");
+                let key = unescape(part);
                 match &node.value {
                     crate::yaml::Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
                     _ => node.get(&key),
@@ -125,7 +119,7 @@ impl Doc {
         pointer: String,
     ) -> Result<(&'d Node, String), Box<Diagnostic>> {
         let (mut node, mut pointer) = (node, pointer);
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
         while let Some(reference) = node.get("$ref") {
             let Some(target) = reference.scalar() else {
                 return Err(Box::new(
@@ -141,7 +135,7 @@ impl Doc {
                     .with_hint("only local references (`#/components/...`) are compared"),
                 ));
             }
-            if seen.iter().any(|s| s == target) || seen.len() > 64 {
+            if seen.contains(&target) || seen.len() > 64 {
                 return Err(Box::new(self.error(
                     reference,
                     format!(
@@ -149,7 +143,7 @@ impl Doc {
                     ),
                 )));
             }
-            seen.push(target.to_owned());
+            seen.push(target);
             node = self.lookup(target).ok_or_else(|| {
                 Box::new(self.error(
                     reference,
@@ -159,6 +153,15 @@ impl Doc {
             pointer = target.to_owned();
         }
         Ok((node, pointer))
+    }
+}
+
+/// Unescapes one JSON pointer segment.
+fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
     }
 }
 

@@ -50,7 +50,6 @@ impl<'d> Compare<'d> {
         {
             return;
         }
-        let (b_loc, r_loc) = (Some(loc(&base)), Some(loc(&rev)));
         self.types(request, what, &base, &rev);
         if base.format != rev.format && rev.format.is_some() {
             let (rule, verb) = if request {
@@ -63,7 +62,7 @@ impl<'d> Compare<'d> {
                 rev.format.unwrap_or("any"),
                 base.format.unwrap_or("any")
             );
-            self.emit(rule, message, b_loc.clone(), r_loc.clone());
+            self.emit(rule, message, Some(loc(&base)), Some(loc(&rev)));
         }
         self.enumeration(request, what, &base, &rev);
         if request {
@@ -92,7 +91,12 @@ impl<'d> Compare<'d> {
                     count(&base.alternatives),
                     count(&rev.alternatives)
                 );
-                self.emit("schema-composition-changed", message, b_loc, r_loc);
+                self.emit(
+                    "schema-composition-changed",
+                    message,
+                    Some(loc(&base)),
+                    Some(loc(&rev)),
+                );
             }
         }
     }
@@ -106,8 +110,7 @@ impl<'d> Compare<'d> {
                 t.iter().cloned().collect::<Vec<_>>().join(" | ")
             })
         };
-        let (b_loc, r_loc) = (Some(loc(base)), Some(loc(rev)));
-        let change = format!("{} → {}", show(&base.types), show(&rev.types));
+        let change = || format!("{} → {}", show(&base.types), show(&rev.types));
         if request {
             let narrowed = match (&base.types, &rev.types) {
                 (_, None) => false,
@@ -122,16 +125,19 @@ impl<'d> Compare<'d> {
             if narrowed {
                 self.emit(
                     "request-type-narrowed",
-                    format!("{what}: type {change}; values clients send may be refused"),
-                    b_loc,
-                    r_loc,
+                    format!(
+                        "{what}: type {}; values clients send may be refused",
+                        change()
+                    ),
+                    Some(loc(base)),
+                    Some(loc(rev)),
                 );
             } else if widened {
                 self.emit(
                     "request-type-widened",
-                    format!("{what}: type {change}"),
-                    b_loc,
-                    r_loc,
+                    format!("{what}: type {}", change()),
+                    Some(loc(base)),
+                    Some(loc(rev)),
                 );
             }
         } else {
@@ -143,16 +149,18 @@ impl<'d> Compare<'d> {
             if changed {
                 self.emit(
                     "response-type-changed",
-                    format!("{what}: type {change}; clients may not parse what they get"),
-                    b_loc,
-                    r_loc,
+                    format!(
+                        "{what}: type {}; clients may not parse what they get",
+                        change()
+                    ),
+                    Some(loc(base)),
+                    Some(loc(rev)),
                 );
             }
         }
     }
 
     fn enumeration(&mut self, request: bool, what: &str, base: &View<'d>, rev: &View<'d>) {
-        let (b_loc, r_loc) = (Some(loc(base)), Some(loc(rev)));
         match (&base.enumeration, &rev.enumeration) {
             (Some(b), Some(r)) => {
                 let removed: Vec<&String> = b.iter().filter(|v| !r.contains(v)).collect();
@@ -172,8 +180,8 @@ impl<'d> Compare<'d> {
                     self.emit(
                         rule,
                         format!("{what}: enum value {} removed", list(&removed)),
-                        b_loc.clone(),
-                        r_loc.clone(),
+                        Some(loc(base)),
+                        Some(loc(rev)),
                     );
                 }
                 if !added.is_empty() {
@@ -185,20 +193,25 @@ impl<'d> Compare<'d> {
                     self.emit(
                         rule,
                         format!("{what}: enum value {} added", list(&added)),
-                        b_loc,
-                        r_loc,
+                        Some(loc(base)),
+                        Some(loc(rev)),
                     );
                 }
             }
             (None, Some(r)) if request => {
                 let message = format!("{what}: now restricted to {} values", r.len());
-                self.emit("request-constraint-tightened", message, b_loc, r_loc);
+                self.emit(
+                    "request-constraint-tightened",
+                    message,
+                    Some(loc(base)),
+                    Some(loc(rev)),
+                );
             }
             (Some(_), None) if request => self.emit(
                 "request-constraint-relaxed",
                 format!("{what}: no longer restricted to an enum"),
-                b_loc,
-                r_loc,
+                Some(loc(base)),
+                Some(loc(rev)),
             ),
             _ => {}
         }
@@ -216,23 +229,15 @@ impl<'d> Compare<'d> {
                 (Some(b), Some(r)) if b != r => Some(if upper { r < b } else { r > b }),
                 _ => None,
             };
+            let Some(tighter) = tighter else { continue };
             let show = |x: Option<f64>| x.map_or("none".to_owned(), |x| x.to_string());
             let message = format!("{what}: {name} {} → {}", show(b), show(r));
-            match tighter {
-                Some(true) => self.emit(
-                    "request-constraint-tightened",
-                    message,
-                    Some(loc(base)),
-                    Some(loc(rev)),
-                ),
-                Some(false) => self.emit(
-                    "request-constraint-relaxed",
-                    message,
-                    Some(loc(base)),
-                    Some(loc(rev)),
-                ),
-                None => {}
-            }
+            let rule = if tighter {
+                "request-constraint-tightened"
+            } else {
+                "request-constraint-relaxed"
+            };
+            self.emit(rule, message, Some(loc(base)), Some(loc(rev)));
         }
     }
 
@@ -330,6 +335,8 @@ impl<'d> Compare<'d> {
         Some(view)
     }
 
+    /// Folds one schema node into `view`, in one pass over its keys (this runs for every
+    /// schema of both documents).
     fn fold(
         &mut self,
         in_base: bool,
@@ -341,16 +348,70 @@ impl<'d> Compare<'d> {
         if depth > 32 {
             return;
         }
-        if let Some(t) = node.get("type") {
-            let mut types: BTreeSet<String> = match t.seq() {
-                Some(items) => items
-                    .iter()
-                    .filter_map(Node::scalar)
-                    .map(str::to_owned)
-                    .collect(),
-                None => t.scalar().into_iter().map(str::to_owned).collect(),
-            };
-            if node.get("nullable").and_then(Node::boolean) == Some(true) {
+        let mut types: Option<BTreeSet<String>> = None;
+        let mut nullable = false;
+        let mut all_of: &'d [Node] = &[];
+        for (key, key_node, value) in entries(node) {
+            match key {
+                "type" => {
+                    types = Some(match value.seq() {
+                        Some(items) => items
+                            .iter()
+                            .filter_map(Node::scalar)
+                            .map(str::to_owned)
+                            .collect(),
+                        None => value.scalar().into_iter().map(str::to_owned).collect(),
+                    })
+                }
+                "nullable" => nullable = value.boolean() == Some(true),
+                "format" => view.format = value.scalar(),
+                "enum" => {
+                    view.enumeration = value.seq().map(|values| {
+                        values
+                            .iter()
+                            .map(|v| v.scalar().unwrap_or("?").to_owned())
+                            .collect()
+                    })
+                }
+                "properties" => {
+                    view.properties_at = Some(Loc::of(&format!("{pointer}/properties"), key_node));
+                    for (name, key, schema) in entries(value) {
+                        let ptr = format!("{pointer}/properties/{}", escape(name));
+                        view.properties.retain(|(n, _, _, _)| *n != name);
+                        view.properties.push((name, key, schema, ptr));
+                    }
+                }
+                "required" => view.required.extend(
+                    value
+                        .seq()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(Node::scalar)
+                        .map(str::to_owned),
+                ),
+                "items" => view.items = Some((value, format!("{pointer}/items"))),
+                "oneOf" | "anyOf" => {
+                    view.alternatives = value.seq().map(|members| {
+                        members
+                            .iter()
+                            .enumerate()
+                            .map(|(i, m)| (m, format!("{pointer}/{key}/{i}")))
+                            .collect()
+                    });
+                }
+                "allOf" => all_of = value.seq().unwrap_or_default(),
+                bound => {
+                    if let Some(name) = UPPER.iter().chain(&LOWER).find(|b| **b == bound)
+                        && let Some(x) = value.scalar().and_then(|s| s.parse::<f64>().ok())
+                    {
+                        view.bounds.retain(|(n, _)| n != name);
+                        view.bounds.push((name, x));
+                    }
+                }
+            }
+        }
+        if let Some(mut types) = types {
+            if nullable {
                 types.insert("null".into());
             }
             view.types = Some(match view.types.take() {
@@ -359,66 +420,15 @@ impl<'d> Compare<'d> {
                 None => types,
             });
         }
-        if let Some(format) = node.get("format").and_then(Node::scalar) {
-            view.format = Some(format);
-        }
-        if let Some(values) = node.get("enum").and_then(Node::seq) {
-            view.enumeration = Some(
-                values
-                    .iter()
-                    .map(|v| v.scalar().unwrap_or("?").to_owned())
-                    .collect(),
-            );
-        }
-        for name in UPPER.iter().chain(&LOWER) {
-            if let Some(x) = node
-                .get(name)
-                .and_then(Node::scalar)
-                .and_then(|s| s.parse::<f64>().ok())
-            {
-                view.bounds.retain(|(n, _)| n != name);
-                view.bounds.push((name, x));
-            }
-        }
-        if let Some((_, key, _)) = entries(node).find(|(k, _, _)| *k == "properties") {
-            view.properties_at = Some(Loc::of(&format!("{pointer}/properties"), key));
-        }
-        if let Some(props) = node.get("properties") {
-            for (name, key, schema) in entries(props) {
-                let ptr = format!("{pointer}/properties/{}", escape(name));
-                view.properties.retain(|(n, _, _, _)| *n != name);
-                view.properties.push((name, key, schema, ptr));
-            }
-        }
-        if let Some(required) = node.get("required").and_then(Node::seq) {
-            view.required
-                .extend(required.iter().filter_map(Node::scalar).map(str::to_owned));
-        }
-        if let Some(items) = node.get("items") {
-            view.items = Some((items, format!("{pointer}/items")));
-        }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(members) = node.get(key).and_then(Node::seq) {
-                view.alternatives = Some(
-                    members
-                        .iter()
-                        .enumerate()
-                        .map(|(i, m)| (m, format!("{pointer}/{key}/{i}")))
-                        .collect(),
-                );
-            }
-        }
-        if let Some(members) = node.get("allOf").and_then(Node::seq) {
-            for (i, member) in members.iter().enumerate() {
-                let member_ptr = format!("{pointer}/allOf/{i}");
-                let resolved = if in_base {
-                    self.resolve_base(member, member_ptr)
-                } else {
-                    self.resolve_rev(member, member_ptr)
-                };
-                if let Some((member, member_ptr)) = resolved {
-                    self.fold(in_base, member, &member_ptr, view, depth + 1);
-                }
+        for (i, member) in all_of.iter().enumerate() {
+            let member_ptr = format!("{pointer}/allOf/{i}");
+            let resolved = if in_base {
+                self.resolve_base(member, member_ptr)
+            } else {
+                self.resolve_rev(member, member_ptr)
+            };
+            if let Some((member, member_ptr)) = resolved {
+                self.fold(in_base, member, &member_ptr, view, depth + 1);
             }
         }
     }
