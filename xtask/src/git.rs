@@ -131,18 +131,34 @@ fn is_hash(text: &str) -> bool {
 }
 
 /// Paths staged for commit (where the index differs from HEAD; everything in the index before
-/// the first commit), relative to `root`.
+/// the first commit), relative to `root`. A hook's index (`GIT_INDEX_FILE`) counts.
 pub fn staged_paths(root: &Path) -> Result<Vec<String>, String> {
-    let out = std::process::Command::new("git")
-        .args([
+    let mut git = std::process::Command::new("git");
+    git.current_dir(root);
+    paths(
+        git,
+        &[
             "diff",
             "--cached",
             "--name-only",
             "--no-renames",
             "--relative",
             "-z",
-        ])
-        .current_dir(root)
+        ],
+    )
+}
+
+/// The files git tracks below `root`, relative to it.
+pub fn tracked_files(root: &Path) -> Result<Vec<String>, String> {
+    let mut git = std::process::Command::new("git");
+    git.current_dir(root);
+    paths(git, &["ls-files", "-z"])
+}
+
+/// Runs a git command that prints NUL-separated paths.
+fn paths(mut git: std::process::Command, args: &[&str]) -> Result<Vec<String>, String> {
+    let out = git
+        .args(args)
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {

@@ -125,7 +125,7 @@ pub fn parse_allowlist(r: &mut Reader, root: &Node) -> Option<Vec<Allowed>> {
 
 impl Secrets {
     pub fn check(&self, ctx: &Context) -> Vec<Finding> {
-        let files = match tracked_files(ctx.root) {
+        let files = match crate::git::tracked_files(ctx.root) {
             Ok(files) => files,
             Err(why) => {
                 let src = SourceFile::new(super::RULES[0].1, "");
@@ -311,24 +311,6 @@ fn dsn_password(line: &str) -> Option<usize> {
         }
     }
     None
-}
-
-/// Files git tracks, relative to the workspace.
-pub fn tracked_files(root: &std::path::Path) -> Result<Vec<String>, String> {
-    let out = std::process::Command::new("git")
-        .args(["ls-files", "-z"])
-        .current_dir(root)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
-    }
-    Ok(out
-        .stdout
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .map(|p| String::from_utf8_lossy(p).into_owned())
-        .collect())
 }
 
 #[cfg(test)]

@@ -119,22 +119,12 @@ fn a_new_required_request_field_fails_the_step_with_an_annotation_and_an_additiv
         revised.contains("      - reason\n") && revised.contains("        reason:\n"),
         "the edit applied"
     );
-    let summary = ws.path("summary.md");
-    let out = ws
-        .command(&["run", "api-compat"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (out, summary) = ws.run_in_actions(&["run", "api-compat"]);
+    let stdout = &out.stdout;
+    out.assert(1);
     let line = line_of(&revised, "        reason:");
     assert!(stdout.contains(&format!("::error file=openapi.yaml,line={line},col=1,title=request-property-added-required::POST /api/v1/auth/keys/rotated request body (application/json): property `reason` is new and required")), "{stdout}");
-    assert!(
-        std::fs::read_to_string(&summary)
-            .unwrap()
-            .contains("| `request-property-added-required` |")
-    );
+    assert!(summary.contains("| `request-property-added-required` |"));
 
     // The same field, optional: additive, the step passes and says so.
     let ws = branch_with(|doc| {

@@ -748,20 +748,13 @@ fn the_policy_step_reports_findings_in_annotations_json_and_the_step_summary() {
         "CAVE_OTEL_SAMPLING_RATE=0.3",
     );
     let rate = line_of(&ws, "config/production.env", "CAVE_OTEL_SAMPLING_RATE");
-    let summary = ws.path("summary.md");
-    let out = ws
-        .command(&["run", "policy"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    let (out, table) = ws.run_in_actions(&["run", "policy"]);
+    let stdout = &out.stdout;
+    out.assert(1);
     assert!(
         stdout.contains(&format!("::error file=config/production.env,line={rate},col=1,title=telemetry/sampling::CAVE_OTEL_SAMPLING_RATE=0.3 is outside what production allows (0.05–0.2)\n")),
         "{stdout}"
     );
-    let table = std::fs::read_to_string(&summary).unwrap();
     assert!(
         table.contains(&format!("#### Findings\n\n| where | rule | finding | step |\n|---|---|---|---|\n| ❌ `config/production.env:{rate}:1` | `telemetry/sampling` | CAVE_OTEL_SAMPLING_RATE=0.3 is outside what production allows (0.05–0.2) | `policy/check` |\n")),
         "{table}"

@@ -96,6 +96,21 @@ impl Ws {
         Out::from(cmd.output().expect("run xtask"))
     }
 
+    /// The binary as GitHub Actions runs it; the job summary it appended comes back too.
+    pub fn run_in_actions(&self, args: &[&str]) -> (Out, String) {
+        let summary = self.path("step-summary.md");
+        let out = self
+            .command(args)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .expect("run xtask");
+        (
+            Out::from(out),
+            std::fs::read_to_string(&summary).unwrap_or_default(),
+        )
+    }
+
     pub fn spawn(&self, args: &[&str]) -> Child {
         self.command(args)
             .stdout(Stdio::piped())
