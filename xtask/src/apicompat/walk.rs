@@ -38,7 +38,7 @@ fn template(path: &str) -> String {
     out
 }
 
-/// A node, its pointer and the node whose line locates it (a mapping key, usually).
+/// A node and the node whose line locates it (its mapping key).
 #[derive(Clone, Copy)]
 pub(super) struct Item<'d> {
     pub node: &'d Node,
@@ -58,7 +58,7 @@ impl<'d> Compare<'d> {
         let (base, rev) = (self.base, self.rev);
         let base_paths = base.root.get("paths").unwrap_or(&EMPTY);
         let rev_paths = rev.root.get("paths").unwrap_or(&EMPTY);
-        let rev_paths_loc = key_loc(rev, &rev.root, "paths", "#");
+        let rev_paths_loc = key_loc(&rev.root, "paths", "#");
         let mut matched = BTreeSet::new();
         let by_template: std::collections::HashMap<String, (&str, &Node, &Node)> =
             entries(rev_paths)
@@ -364,7 +364,7 @@ impl<'d> Compare<'d> {
     ) {
         let b_responses = b_op.get("responses").unwrap_or(&EMPTY);
         let r_responses = r_op.get("responses").unwrap_or(&EMPTY);
-        let r_loc = key_loc(self.rev, r_op, "responses", &r_ptr);
+        let r_loc = key_loc(r_op, "responses", &r_ptr);
         for (status, key, response) in entries(b_responses) {
             let b_resp_ptr = format!("{b_ptr}/responses/{}", escape(status));
             match entries(r_responses).find(|(s, _, _)| *s == status) {
@@ -423,7 +423,7 @@ impl<'d> Compare<'d> {
                         rule,
                         format!("{what}: {media} was removed"),
                         Some(Loc::of(&b_media_ptr, key)),
-                        Some(key_loc(self.rev, r, "content", &r_ptr)),
+                        Some(key_loc(r, "content", &r_ptr)),
                     );
                 }
                 Some((_, _, r_media)) => {
@@ -474,8 +474,8 @@ impl<'d> Compare<'d> {
             }
         };
         let (base, rev) = (alternatives(self.base, b_op), alternatives(self.rev, r_op));
-        let b_loc = key_loc(self.base, b_op, "security", &b_ptr);
-        let r_loc = key_loc(self.rev, r_op, "security", &r_ptr);
+        let b_loc = key_loc(b_op, "security", &b_ptr);
+        let r_loc = key_loc(r_op, "security", &r_ptr);
         let show = |alt: &BTreeSet<String>| {
             if alt.is_empty() {
                 "no authentication".to_owned()
@@ -513,7 +513,7 @@ impl<'d> Compare<'d> {
 }
 
 /// The location of `key` in `map` (the map itself when the key is absent).
-pub(super) fn key_loc(_doc: &Doc, map: &Node, key: &str, map_ptr: &str) -> Loc {
+fn key_loc(map: &Node, key: &str, map_ptr: &str) -> Loc {
     match entries(map).find(|(k, _, _)| *k == key) {
         Some((_, k, _)) => Loc::of(&format!("{map_ptr}/{}", escape(key)), k),
         None => Loc::of(map_ptr, map),
