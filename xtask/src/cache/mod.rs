@@ -10,7 +10,7 @@ mod walk;
 
 pub use files::{hex, sha256_file};
 pub use key::{Components, sha256};
-pub use state::{Output, write_atomic};
+pub use state::{Output, write_atomic, write_atomic_mode};
 
 use crate::plan::{Plan, PlanStep, Work};
 use files::FileDigests;

@@ -63,7 +63,7 @@ pub fn install(app: &App, root: &Path, force: bool) -> Result<(), Failure> {
     for (hook, args) in HOOKS {
         let path = dir.join(hook);
         let replaced = foreign.contains(&path);
-        write_executable(&path, &script(args))?;
+        crate::cache::write_atomic_mode(&path, script(args).as_bytes(), 0o755)?;
         let note = if replaced {
             " (replaced the existing hook, --force)"
         } else {
@@ -104,20 +104,5 @@ pub fn uninstall(app: &App, root: &Path) -> Result<(), Failure> {
             dir.display()
         );
     }
-    Ok(())
-}
-
-/// Writes the hook next to its place and renames it there, mode 0755.
-fn write_executable(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    use std::os::unix::fs::PermissionsExt as _;
-    let dir = path.parent().expect("hooks live in a directory");
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(0o755))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
