@@ -5,7 +5,7 @@
 use super::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
-use crate::text::{relpath, template};
+use crate::text::template;
 use crate::yaml::{Node, Span};
 use anyhow::{Context as _, bail};
 use similar::{ChangeTag, TextDiff};
@@ -67,15 +67,7 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
             return None;
         }
     }
-    let committed_node = fields.get("committed")?;
-    let committed = r.string(committed_node, "committed")?;
-    if relpath::escapes(&committed) {
-        r.error(
-            committed_node.span,
-            format!("`{committed}` is not a path inside the workspace"),
-        );
-        return None;
-    }
+    let committed = r.workspace_path(fields.get("committed")?, "committed")?;
     let fix = r.string(fields.get("fix")?, "fix")?;
     Some(Arc::new(Drift {
         generated,

@@ -5,7 +5,6 @@
 use super::{Builtin, Registration, StepContext};
 use crate::apicompat::{self, Outcome};
 use crate::load::reader::Reader;
-use crate::text::relpath;
 use crate::yaml::{Node, Span};
 use anyhow::bail;
 use std::sync::Arc;
@@ -35,14 +34,7 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
         r.error(with.span, "`openapi/compat` needs `file`");
         return None;
     };
-    let file = r.string(file_node, "file")?;
-    if relpath::escapes(&file) {
-        r.error(
-            file_node.span,
-            format!("`{file}` is not a path inside the workspace"),
-        );
-        return None;
-    }
+    let file = r.workspace_path(file_node, "file")?;
     let base = match fields.get("base") {
         Some(node) => Some(r.string(node, "base")?),
         None => None,

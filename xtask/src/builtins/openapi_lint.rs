@@ -4,7 +4,6 @@
 use super::{Builtin, Registration, StepContext};
 use crate::diagnostic::{Severity, SourceFile};
 use crate::load::reader::Reader;
-use crate::text::relpath;
 use crate::yaml::{Node, Span};
 use anyhow::{Context as _, bail};
 use serde::Deserialize;
@@ -31,18 +30,7 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
         return None;
     };
     let fields = r.fields(with, "`with` of `openapi/lint`", &["file", "config"])?;
-    let mut path = |key: &str| -> Option<String> {
-        let node = fields.get(key)?;
-        let value = r.string(node, key)?;
-        if relpath::escapes(&value) {
-            r.error(
-                node.span,
-                format!("`{value}` is not a path inside the workspace"),
-            );
-            return None;
-        }
-        Some(value)
-    };
+    let mut path = |key: &str| -> Option<String> { r.workspace_path(fields.get(key)?, key) };
     let file = path("file");
     let config = path("config");
     let Some(file) = file else {

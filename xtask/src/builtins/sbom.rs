@@ -4,7 +4,6 @@
 
 use super::{Builtin, Registration, StepContext, cargo_meta};
 use crate::load::reader::Reader;
-use crate::text::relpath;
 use crate::yaml::{Node, Span};
 use anyhow::{Context as _, bail};
 use serde_json::Value;
@@ -35,18 +34,6 @@ struct Validate {
     spec_version: String,
 }
 
-fn path(r: &mut Reader, node: &Node, key: &str) -> Option<String> {
-    let value = r.string(node, key)?;
-    if relpath::escapes(&value) {
-        r.error(
-            node.span,
-            format!("`{value}` is not a path inside the workspace"),
-        );
-        return None;
-    }
-    Some(value)
-}
-
 fn parse_syft(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
     let Some(with) = with else {
         r.error(uses, "`sbom/syft` needs `with: { output: <file> }`");
@@ -57,7 +44,7 @@ fn parse_syft(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn
         r.error(with.span, "`sbom/syft` needs `output`");
         return None;
     };
-    let output = path(r, output, "output")?;
+    let output = r.workspace_path(output, "output")?;
     let exclude = match fields.get("exclude") {
         Some(node) => r
             .names(node, "exclude")?
@@ -79,7 +66,7 @@ fn parse_validate(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc
         r.error(with.span, "`sbom/validate` needs `file`");
         return None;
     };
-    let file = path(r, file, "file")?;
+    let file = r.workspace_path(file, "file")?;
     let spec_version = match fields.get("spec-version") {
         Some(node) => r.string(node, "spec-version")?,
         None => "1.6".into(),

@@ -5,7 +5,7 @@ use super::{Builtin, Registration, StepContext};
 use crate::cosign::{self, source};
 use crate::load::reader::Reader;
 use crate::provenance::{self, PAYLOAD_TYPE};
-use crate::text::{relpath, time::rfc3339};
+use crate::text::time::rfc3339;
 use crate::yaml::{Node, Span};
 use anyhow::Context as _;
 use std::path::Path;
@@ -42,15 +42,7 @@ fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Buil
             r.error(with.span, format!("`slsa/provenance` needs `{key}`"));
             return None;
         };
-        let value = r.string(node, key)?;
-        if relpath::escapes(&value) {
-            r.error(
-                node.span,
-                format!("`{value}` is not a path inside the workspace"),
-            );
-            return None;
-        }
-        Some(value)
+        r.workspace_path(node, key)
     };
     let (output, envelope) = (path("output"), path("envelope"));
     let subjects = fields.get("subjects").and_then(|n| r.names(n, "subjects"));

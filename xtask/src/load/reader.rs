@@ -109,6 +109,19 @@ impl<'s> Reader<'s> {
         }
     }
 
+    /// A workspace-relative path that stays inside the workspace.
+    pub fn workspace_path(&mut self, node: &Node, key: &str) -> Option<String> {
+        let value = self.string(node, key)?;
+        if crate::text::relpath::escapes(&value) {
+            self.error(
+                node.span,
+                format!("`{value}` is not a path inside the workspace"),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
     pub fn boolean(&mut self, node: &Node, key: &str) -> Option<bool> {
         let value = node.boolean();
         if value.is_none() {
