@@ -3,8 +3,10 @@
 //! the catalog's view of RLS, an edited migration, and parity with the SQLite schema.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use bkg_db::migrations::{self, Embedded};
-use bkg_db::{Backend, Db, Rotation};
+use bkg_db::{Backend, Db};
 use sqlx::Row;
 use sqlx::migrate::Migrator;
 
@@ -139,36 +141,7 @@ async fn row_level_security_keeps_tenants_apart_as_the_application_role() {
     assert_eq!(beta[0].name, "svc", "beta's row is untouched");
 
     // Rotations and flags go through the same policies.
-    let rotation = Rotation {
-        key_id: "alpha-api".into(),
-        key_class: "namespace".into(),
-        version: 3,
-        rotated_at: "2026-11-28T09:30:00Z".into(),
-        owner: "sec".into(),
-    };
-    db.with_namespace("alpha", async |t| t.record_rotation(&rotation).await)
-        .await
-        .unwrap();
-    assert_eq!(
-        db.with_namespace("alpha", async |t| t.rotations().await)
-            .await
-            .unwrap(),
-        [rotation]
-    );
-    assert!(
-        db.with_namespace("beta", async |t| t.rotations().await)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        db.with_namespace("beta", async |t| t
-            .flag("keys.namespace-auto-rotation")
-            .await)
-            .await
-            .unwrap(),
-        Some(true)
-    );
+    common::rotations_and_flags_stay_per_tenant(&db).await;
     drop_database(db, &name).await;
 }
 

@@ -2,8 +2,10 @@
 //! two migration folders stay in step, an edited migration is refused with its file name,
 //! and the typed API keeps tenants apart.
 
+mod common;
+
 use bkg_db::migrations::{self, Embedded};
-use bkg_db::{Backend, Db, Rotation};
+use bkg_db::{Backend, Db};
 use sqlx::migrate::Migrator;
 use std::path::Path;
 
@@ -197,34 +199,7 @@ async fn tenants_see_and_change_only_their_own_rows() {
         .await
         .unwrap();
     assert_eq!(beta[0].name, "svc");
-    let rotation = Rotation {
-        key_id: "alpha-api".into(),
-        key_class: "namespace".into(),
-        version: 2,
-        rotated_at: "2026-11-28T09:30:00Z".into(),
-        owner: "platform-security".into(),
-    };
-    db.with_namespace("alpha", async |t| t.record_rotation(&rotation).await)
-        .await
-        .unwrap();
-    assert_eq!(
-        db.with_namespace("alpha", async |t| t.rotations().await)
-            .await
-            .unwrap(),
-        [rotation]
-    );
-    assert!(
-        db.with_namespace("beta", async |t| t.rotations().await)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert_eq!(
-        db.with_namespace("beta", async |t| t.flag("db.sqlite-fallback").await)
-            .await
-            .unwrap(),
-        Some(true)
-    );
+    common::rotations_and_flags_stay_per_tenant(&db).await;
 }
 
 #[tokio::test]
