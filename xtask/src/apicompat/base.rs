@@ -32,7 +32,7 @@ pub fn resolve(
             "the workspace is not a git repository".into(),
         ));
     }
-    let Ok(head) = git(root, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) else {
+    let Ok(head) = verify(root, "HEAD") else {
         return Ok(Base::Missing("the repository has no commit yet".into()));
     };
     let (how, commit) = match explicit {
@@ -56,30 +56,50 @@ pub fn resolve(
 
 /// The commit `reference` names, fetching it into a shallow clone when it is missing.
 fn commit_of(root: &Path, reference: &str) -> anyhow::Result<String> {
-    let verify = |r: &str| {
-        git(
-            root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{r}^{{commit}}"),
-            ],
-        )
-    };
-    if let Ok(commit) = verify(reference) {
-        return Ok(commit);
-    }
     let branch = reference.strip_prefix("origin/").unwrap_or(reference);
+    let problem = format!(
+        "the base `{reference}` is not in this clone and fetching it failed; fetch it with"
+    );
+    with_fetch(root, branch, &problem, |fetched| {
+        let found = verify(root, reference);
+        if fetched {
+            found.or_else(|_| verify(root, &format!("origin/{branch}")))
+        } else {
+            found
+        }
+    })
+}
+
+/// `attempt`, and when it fails, again after fetching `branch` (its argument says which try
+/// it is); if that fails too, the error names the fetch command after `problem`.
+fn with_fetch<T>(
+    root: &Path,
+    branch: &str,
+    problem: &str,
+    attempt: impl Fn(bool) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    if let Ok(found) = attempt(false) {
+        return Ok(found);
+    }
     let fetch = fetch_args(root, branch);
     if git(root, &fetch.iter().map(String::as_str).collect::<Vec<_>>()).is_ok()
-        && let Ok(commit) = verify(reference).or_else(|_| verify(&format!("origin/{branch}")))
+        && let Ok(found) = attempt(true)
     {
-        return Ok(commit);
+        return Ok(found);
     }
-    bail!(
-        "the base `{reference}` is not in this clone and fetching it failed; fetch it with: git {}",
-        fetch.join(" ")
+    bail!("{problem}: git {}", fetch.join(" "))
+}
+
+/// The commit a ref names, if it names one.
+fn verify(root: &Path, reference: &str) -> anyhow::Result<String> {
+    git(
+        root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{reference}^{{commit}}"),
+        ],
     )
 }
 
@@ -109,17 +129,7 @@ fn default_branch_base(
             .map(|mb| Some((format!("the merge base with {reference}"), mb)));
     }
     for reference in ["origin/HEAD", "origin/main", "main"] {
-        if git(
-            root,
-            &[
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                &format!("{reference}^{{commit}}"),
-            ],
-        )
-        .is_err()
-        {
+        if verify(root, reference).is_err() {
             continue;
         }
         let mb = merge_base(root, head, reference)?;
@@ -133,19 +143,14 @@ fn default_branch_base(
 }
 
 fn merge_base(root: &Path, head: &str, reference: &str) -> anyhow::Result<String> {
-    if let Ok(mb) = git(root, &["merge-base", head, reference]) {
-        return Ok(mb);
-    }
-    let branch = reference.trim_start_matches("origin/");
-    let fetch = fetch_args(root, branch);
-    if git(root, &fetch.iter().map(String::as_str).collect::<Vec<_>>()).is_ok()
-        && let Ok(mb) = git(root, &["merge-base", head, reference])
-    {
-        return Ok(mb);
-    }
-    bail!(
-        "HEAD and {reference} have no merge base in this clone (shallow?); fetch the history with: git {}",
-        fetch.join(" ")
+    let problem = format!(
+        "HEAD and {reference} have no merge base in this clone (shallow?); fetch the history with"
+    );
+    with_fetch(
+        root,
+        reference.trim_start_matches("origin/"),
+        &problem,
+        |_| git(root, &["merge-base", head, reference]),
     )
 }
 
@@ -158,16 +163,7 @@ fn latest_tag(root: &Path, head: &str) -> Option<(String, String)> {
         head.to_owned()
     };
     let tag = git(root, &["describe", "--tags", "--abbrev=0", &start]).ok()?;
-    let commit = git(
-        root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{tag}^{{commit}}"),
-        ],
-    )
-    .ok()?;
+    let commit = verify(root, &tag).ok()?;
     Some((format!("the latest tag {tag}"), commit))
 }
 
