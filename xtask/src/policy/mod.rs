@@ -217,19 +217,26 @@ fn read<T>(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => anyhow::bail!("cannot read {rel}: {e}"),
     };
-    let src = SourceFile::new(rel, text);
-    let node = match crate::yaml::parse(&src) {
-        Ok(node) => node,
-        Err(diag) => {
-            diags.push(*diag);
-            return Ok(None);
+    match parse_source(&SourceFile::new(rel, text), parse) {
+        Ok(policy) => Ok(Some(policy)),
+        Err(mut found) => {
+            diags.append(&mut found);
+            Ok(None)
         }
-    };
-    let mut r = Reader::new(&src);
-    let policy = parse(&mut r, &node);
-    let clean = r.diags.is_empty();
-    diags.append(&mut r.diags);
-    Ok(policy.filter(|_| clean))
+    }
+}
+
+/// One policy file's text read with `parse`: the policy, or every mistake in it.
+fn parse_source<T>(
+    src: &SourceFile,
+    parse: fn(&mut Reader, &Node) -> Option<T>,
+) -> Result<T, Vec<Diagnostic>> {
+    let node = crate::yaml::parse(src).map_err(|d| vec![*d])?;
+    let mut r = Reader::new(src);
+    match parse(&mut r, &node) {
+        Some(policy) if r.diags.is_empty() => Ok(policy),
+        _ => Err(r.diags),
+    }
 }
 
 /// Reads a file a rule checks; the finding when it is missing.

@@ -1,7 +1,7 @@
 //! `policies/supply-chain.yaml`: on which refs a missing signing key is an error instead of
 //! a skip (`require-signature-on`), and which artifacts need a signature and provenance.
 
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::SourceFile;
 use crate::git::RefName;
 use crate::load::reader::Reader;
 use crate::yaml::Node;
@@ -47,20 +47,6 @@ pub struct SupplyChain {
 }
 
 impl SupplyChain {
-    /// Reads the policy file; diagnostics for every mistake.
-    pub fn read(src: &SourceFile) -> Result<SupplyChain, Vec<Diagnostic>> {
-        let root = crate::yaml::parse(src).map_err(|d| vec![*d])?;
-        let mut r = Reader::new(src);
-        let policy = parse(&mut r, &root);
-        match policy {
-            Some(policy) if r.diags.is_empty() => Ok(policy),
-            _ => {
-                r.diags.sort_by_key(|d| d.span.map(|s| s.start));
-                Err(r.diags)
-            }
-        }
-    }
-
     /// Whether signing is required on `name`, and the sentence that says why.
     pub fn signature_required(&self, name: &RefName) -> (bool, String) {
         let required = self
@@ -264,9 +250,13 @@ fn artifact(r: &mut Reader, node: &Node) -> Option<Artifact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
 
     fn read(text: &str) -> Result<SupplyChain, Vec<Diagnostic>> {
-        SupplyChain::read(&SourceFile::new(PATH, text))
+        super::super::parse_source(&SourceFile::new(PATH, text), parse).map_err(|mut diags| {
+            diags.sort_by_key(|d| d.span.map(|s| s.start));
+            diags
+        })
     }
 
     #[test]
