@@ -2,9 +2,10 @@
 //! the rule, the JSON pointer (in the base or the revision document) and the reason.
 
 use super::Finding;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::Diagnostic;
 use crate::load::reader::Reader;
 use crate::text::suggest::did_you_mean;
+use crate::yaml::Node;
 
 pub const PATH: &str = "policies/api-compat-allowlist.yaml";
 
@@ -17,22 +18,21 @@ pub struct Allowed {
 
 /// Reads the allowlist (none when the file does not exist); mistakes are positioned.
 pub fn read(root: &std::path::Path) -> anyhow::Result<Result<Vec<Allowed>, Vec<Diagnostic>>> {
-    let text = match std::fs::read_to_string(root.join(PATH)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Ok(Vec::new())),
-        Err(e) => anyhow::bail!("cannot read {PATH}: {e}"),
-    };
-    let src = SourceFile::new(PATH, text);
-    let root = match crate::yaml::parse(&src) {
-        Ok(root) => root,
-        Err(diag) => return Ok(Err(vec![*diag])),
-    };
-    let mut r = Reader::new(&src);
+    let mut diags = Vec::new();
+    let allowed = crate::policy::read(root, PATH, &mut diags, parse)?;
+    Ok(if diags.is_empty() {
+        Ok(allowed.unwrap_or_default())
+    } else {
+        Err(diags)
+    })
+}
+
+fn parse(r: &mut Reader, root: &Node) -> Option<Vec<Allowed>> {
     let mut allowed = Vec::new();
     match root.seq() {
         None if root.is_null() => {}
         None => r.type_error(
-            &root,
+            root,
             "the allowlist",
             "a list of { rule, pointer, reason } entries",
         ),
@@ -87,11 +87,7 @@ pub fn read(root: &std::path::Path) -> anyhow::Result<Result<Vec<Allowed>, Vec<D
             }
         }
     }
-    Ok(if r.diags.is_empty() {
-        Ok(allowed)
-    } else {
-        Err(r.diags)
-    })
+    Some(allowed)
 }
 
 /// Marks the findings the allowlist accepts.

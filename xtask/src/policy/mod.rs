@@ -206,7 +206,7 @@ pub fn summary(checked: &[&str], findings: &[Finding]) -> String {
 }
 
 /// Reads one policy file with `parse`; `None` when the file does not exist.
-fn read<T>(
+pub(crate) fn read<T>(
     root: &Path,
     rel: &str,
     diags: &mut Vec<Diagnostic>,
