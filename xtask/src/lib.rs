@@ -18,6 +18,7 @@ pub mod mask;
 pub mod model;
 pub mod plan;
 pub mod policy;
+pub mod process;
 pub mod provenance;
 pub mod report;
 pub mod style;

@@ -3,7 +3,7 @@
 
 use super::{Finding, Level};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::yaml::Span;
+use crate::diagnostic::Span;
 use serde_json::json;
 use std::fmt::Write as _;
 

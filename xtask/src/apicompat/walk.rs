@@ -10,9 +10,9 @@ use std::collections::BTreeSet;
 /// Stands in for an absent `paths`, `responses` or `content`.
 static EMPTY: Node = Node {
     value: crate::yaml::Value::Map(Vec::new()),
-    span: crate::yaml::Span {
-        start: crate::yaml::Pos { line: 0, col: 0 },
-        end: crate::yaml::Pos { line: 0, col: 0 },
+    span: crate::diagnostic::Span {
+        start: crate::diagnostic::Pos { line: 0, col: 0 },
+        end: crate::diagnostic::Pos { line: 0, col: 0 },
     },
 };
 

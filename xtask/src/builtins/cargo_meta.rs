@@ -19,7 +19,7 @@ pub fn metadata(ctx: &mut StepContext<'_>, no_deps: bool) -> anyhow::Result<Valu
         ctx.out.write_all(finished.output.as_bytes())?;
         bail!(
             "`cargo metadata` failed ({})",
-            crate::exec::process::describe(finished.status)
+            crate::process::describe(finished.status)
         );
     }
     let text = super::read_to_string(file)?;

@@ -6,7 +6,8 @@ use super::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
 use crate::text::template;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write as _;
@@ -177,7 +178,7 @@ impl Drift {
         if !finished.status.success() {
             bail!(
                 "the generator failed ({}); {} was not touched",
-                crate::exec::process::describe(finished.status),
+                crate::process::describe(finished.status),
                 self.committed
             );
         }

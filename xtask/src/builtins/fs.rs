@@ -4,7 +4,8 @@
 use super::{Builtin, Registration, StepContext};
 use crate::load::reader::Reader;
 use crate::text::relpath;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::Context as _;
 use std::sync::Arc;
 

@@ -18,10 +18,11 @@ pub use drift::numbered_diff;
 pub use postgres::psql;
 
 use crate::diagnostic::Diagnostic;
-use crate::exec::process::{self, Control};
+use crate::process::{self, Control};
 use crate::load::reader::Reader;
 use crate::mask::Masker;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io::Write;

@@ -5,7 +5,8 @@
 use super::{Builtin, Registration, StepContext};
 use crate::apicompat::{self, Outcome};
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::bail;
 use std::sync::Arc;
 

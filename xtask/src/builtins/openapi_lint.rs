@@ -4,7 +4,8 @@
 use super::{Builtin, Registration, StepContext};
 use crate::diagnostic::{Severity, SourceFile};
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -114,7 +115,7 @@ impl Builtin for Lint {
         if !finished.status.success() {
             bail!(
                 "redocly lint failed ({}) without reporting a problem",
-                crate::exec::process::describe(finished.status)
+                crate::process::describe(finished.status)
             );
         }
         Ok(())
@@ -154,8 +155,8 @@ fn diagnostic(src: &SourceFile, problem: &Problem) -> crate::diagnostic::Diagnos
     diag
 }
 
-fn pos(p: Position) -> crate::yaml::Pos {
-    crate::yaml::Pos {
+fn pos(p: Position) -> crate::diagnostic::Pos {
+    crate::diagnostic::Pos {
         line: p.line.max(1),
         col: p.col.max(1),
     }

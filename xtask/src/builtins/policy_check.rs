@@ -5,7 +5,8 @@
 use super::{Builtin, Registration, StepContext};
 use crate::load::reader::Reader;
 use crate::policy::{self, Policies};
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::bail;
 use std::sync::Arc;
 

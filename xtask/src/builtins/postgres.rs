@@ -6,9 +6,10 @@
 //! checks that the server answers.
 
 use super::{Builtin, Registration, StepContext};
-use crate::exec::process::Spawn;
+use crate::process::Spawn;
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -175,7 +176,7 @@ fn start(ctx: &mut StepContext<'_>, bin: &Path) -> anyhow::Result<()> {
         ctx.out.write_all(done.output.as_bytes())?;
         bail!(
             "initdb failed ({})",
-            crate::exec::process::describe(done.status)
+            crate::process::describe(done.status)
         );
     }
     let initialised = started.elapsed();

@@ -4,7 +4,8 @@
 
 use super::{Builtin, Registration, StepContext, cargo_meta};
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -98,7 +99,7 @@ impl Builtin for Syft {
         if !finished.status.success() {
             bail!(
                 "syft failed ({})",
-                crate::exec::process::describe(finished.status)
+                crate::process::describe(finished.status)
             );
         }
         let mut sbom: Value = serde_json::from_slice(&std::fs::read(raw.path())?)

@@ -1,8 +1,6 @@
-//! Executing a plan: the scheduler, the real step runner, process groups and output capture.
+//! Executing a plan: the scheduler, the real step runner, and the facts conditions ask.
 
-mod capture;
 mod facts;
-pub mod process;
 mod result;
 mod runner;
 mod scheduler;

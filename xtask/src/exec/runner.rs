@@ -1,8 +1,8 @@
 //! The real step runner: provisions tools, consults the cache, then runs the step's process
 //! or built-in and records a successful cached step.
 
-use super::capture::Capture;
-use super::process::{self, Control, describe};
+use crate::process::Capture;
+use crate::process::{self, Control, describe};
 use super::result::{Status, StepResult};
 use super::scheduler::Runner;
 use crate::builtins::StepContext;

@@ -1,7 +1,7 @@
 //! The bounded parallel scheduler: starts ready steps up to `jobs` at once, applies
 //! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM.
 
-use super::process::{Control, signal_name};
+use crate::process::{Control, signal_name};
 use super::result::{Status, StepResult};
 use super::signals::Signals;
 use crate::model::Facts;

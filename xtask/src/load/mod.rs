@@ -10,7 +10,8 @@ mod tools;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::failure::Failure;
-use crate::model::{Named, Pipeline, Workspace};
+use crate::model::{Pipeline, Workspace};
+use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
 use anyhow::Context as _;
 use reader::Reader;

@@ -4,7 +4,8 @@ use super::condition::condition;
 use super::reader::Reader;
 use super::step::step;
 use super::tools::tools;
-use crate::model::{Named, Pipeline, Step};
+use crate::model::{Pipeline, Step};
+use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
 

@@ -2,9 +2,10 @@
 //! so one `check` reports all errors of a file.
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::model::Named;
+use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 
 pub struct Reader<'s> {
     pub src: &'s SourceFile,

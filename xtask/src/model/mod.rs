@@ -6,6 +6,6 @@ mod step;
 mod tool;
 
 pub use condition::{Condition, Facts, POLICY_SWITCHES};
-pub use pipeline::{Named, Pipeline, Workspace};
+pub use pipeline::{Pipeline, Workspace};
 pub use step::{Action, Shell, Step};
 pub use tool::Tool;

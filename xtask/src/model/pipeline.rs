@@ -1,15 +1,8 @@
 //! A pipeline (one file under `pipelines/`) and the set of them in a workspace.
 
 use super::{Condition, Step, Tool};
-use crate::yaml::Span;
+use crate::diagnostic::Named;
 use std::path::PathBuf;
-
-/// A name written in a file, with where it was written (for `needs` diagnostics).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Named {
-    pub name: String,
-    pub span: Span,
-}
 
 #[derive(Debug)]
 pub struct Pipeline {

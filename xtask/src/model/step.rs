@@ -1,8 +1,9 @@
 //! A step: one command or built-in, with its dependencies and limits.
 
-use super::{Condition, Named};
+use super::Condition;
+use crate::diagnostic::Named;
 use crate::builtins::Builtin;
-use crate::yaml::Span;
+use crate::diagnostic::Span;
 use std::sync::Arc;
 use std::time::Duration;
 

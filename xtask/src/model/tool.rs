@@ -1,6 +1,6 @@
 //! A tool a pipeline needs on PATH, with an optional pinned version and install command.
 
-use crate::yaml::Span;
+use crate::diagnostic::Span;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tool {

@@ -8,7 +8,8 @@ mod sql;
 use super::{Context, Finding};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use sql::{Schema, Table};
 
 #[derive(Clone, Debug)]

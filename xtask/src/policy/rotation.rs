@@ -5,7 +5,8 @@
 use super::{Context, Finding};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 #[derive(Clone, Debug)]

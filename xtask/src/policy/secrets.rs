@@ -6,7 +6,8 @@
 use super::{Context, Finding};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 
 pub const ALLOWLIST_FILE: &str = "secrets-allowlist.yaml";
 

@@ -5,7 +5,8 @@
 use super::{Context, Finding};
 use crate::diagnostic::SourceFile;
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

@@ -113,7 +113,7 @@ impl SupplyChain {
                 .lines()
                 .position(|l| l.contains(path))
                 .map_or(1, |i| i + 1);
-            crate::yaml::Span::at(line, 1)
+            crate::diagnostic::Span::at(line, 1)
         };
         let mut findings = Vec::new();
         let key_present = crate::cosign::source::load(ctx.root, ctx.env)

@@ -3,7 +3,8 @@
 
 use super::{Context, Finding};
 use crate::load::reader::Reader;
-use crate::yaml::{Node, Span};
+use crate::yaml::Node;
+use crate::diagnostic::Span;
 
 #[derive(Clone, Debug)]
 pub struct Environment {

@@ -3,7 +3,7 @@
 
 mod provision;
 
-use crate::exec::process::{self, Control};
+use crate::process::{self, Control};
 use crate::mask::Masker;
 use crate::model::Tool;
 use std::collections::{BTreeMap, HashMap};

@@ -2,7 +2,7 @@
 //! and never leaving a half-installed tool behind.
 
 use super::{Toolbox, run_captured, version_output};
-use crate::exec::process::{Control, describe};
+use crate::process::{Control, describe};
 use crate::mask::Masker;
 use crate::model::Tool;
 use crate::text::template;

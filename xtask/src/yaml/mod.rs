@@ -4,5 +4,5 @@
 mod node;
 mod parse;
 
-pub use node::{Node, Pos, Span, Value};
+pub use node::{Node, Value};
 pub use parse::parse;

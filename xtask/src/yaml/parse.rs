@@ -1,6 +1,7 @@
 //! Builds the positioned tree from the YAML parser's events.
 
-use super::{Node, Pos, Span, Value};
+use super::{Node, Value};
+use crate::diagnostic::{Pos, Span};
 use crate::diagnostic::{Diagnostic, SourceFile};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use std::collections::HashMap;

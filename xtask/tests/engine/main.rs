@@ -15,6 +15,7 @@ mod robustness;
 mod schema;
 mod supply_chain;
 mod support;
+mod tidy;
 mod tools;
 mod validation;
 mod workflow;

@@ -1,7 +1,10 @@
 //! Runs one command in its own process group, captures its output through one pipe (so
 //! stdout and stderr keep their order), and can signal the whole group at any time.
 
-use super::capture::Capture;
+mod capture;
+
+pub use capture::Capture;
+
 use crate::mask::Masker;
 use std::collections::BTreeMap;
 use std::io::Read;

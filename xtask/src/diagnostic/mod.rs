@@ -1,8 +1,11 @@
 //! Mistakes in the user's files: a message anchored at `path:line:col`, rendered with the
 //! offending line, a caret under the span and a hint.
 
+mod span;
+
+pub use span::{Named, Pos, Span};
+
 use crate::style::Style;
-use crate::yaml::Span;
 use std::fmt::Write as _;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,8 +187,8 @@ mod tests {
     fn renders_caret_under_span() {
         let src = SourceFile::new("pipelines/ci.yaml", "steps:\n  - id: a\n    tiemout: 5m\n");
         let span = Span {
-            start: crate::yaml::Pos { line: 3, col: 5 },
-            end: crate::yaml::Pos { line: 3, col: 12 },
+            start: Pos { line: 3, col: 5 },
+            end: Pos { line: 3, col: 12 },
         };
         let diag = src
             .error(span, "unknown key `tiemout` in a step")
