@@ -9,7 +9,7 @@ use xtask::style::Style;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let src = SourceFile::new("pipelines/fuzz.yaml", text);
-    let (_, diags) = xtask::load::read_pipeline("fuzz", &src);
+    let (_, diags) = xtask::load::read_pipeline("fuzz", &src, xtask::builtins::REGISTRY);
     for diag in diags {
         let _ = diag.render(Style::plain());
     }

@@ -3,11 +3,11 @@
 
 use super::Finding;
 use crate::diagnostic::Diagnostic;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
 
-pub const PATH: &str = "policies/api-compat-allowlist.yaml";
+pub const PATH: &str = crate::policy::API_COMPAT_ALLOWLIST;
 
 #[derive(Clone, Debug)]
 pub struct Allowed {
@@ -19,7 +19,7 @@ pub struct Allowed {
 /// Reads the allowlist (none when the file does not exist); mistakes are positioned.
 pub fn read(root: &std::path::Path) -> anyhow::Result<Result<Vec<Allowed>, Vec<Diagnostic>>> {
     let mut diags = Vec::new();
-    let allowed = crate::policy::read(root, PATH, &mut diags, parse)?;
+    let allowed = crate::yaml::read_file(root, PATH, &mut diags, parse)?;
     Ok(if diags.is_empty() {
         Ok(allowed.unwrap_or_default())
     } else {

@@ -1,7 +1,7 @@
 //! `cargo metadata`, read as JSON: the workspace's packages and every locked package. The
 //! engine parses the structured output with serde_json rather than pulling in a crate.
 
-use super::StepContext;
+use crate::model::StepContext;
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 

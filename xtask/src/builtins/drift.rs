@@ -2,9 +2,9 @@
 //! numbered unified diff and the command that fixes it, when the committed file differs.
 //! It never touches the working tree.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::text::template;
 use crate::yaml::Node;
 use crate::diagnostic::Span;

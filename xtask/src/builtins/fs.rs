@@ -1,8 +1,8 @@
 //! `fs/ensure-dir` and `fs/remove`: small file-system built-ins for preparing and cleaning
 //! directories inside the workspace.
 
-use super::{Builtin, Registration, StepContext};
-use crate::load::reader::Reader;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
 use crate::diagnostic::Span;

@@ -4,8 +4,8 @@
 //! index of `git commit <paths>`. Later steps run there (`cwd:`) and never see unstaged
 //! edits; unchanged files keep their timestamps, so their cached steps stay cached.
 
-use super::{Builtin, Registration, StepContext};
-use crate::load::reader::Reader;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
 use crate::diagnostic::Span;

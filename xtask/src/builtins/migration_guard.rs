@@ -3,9 +3,9 @@
 //! fails the step with its name and the advice to add a new migration instead. With
 //! `update: true` (the `migrations-lock` pipeline) new migrations are added to the lock.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
 use crate::diagnostic::Span;

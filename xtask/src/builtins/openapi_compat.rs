@@ -2,9 +2,9 @@
 //! with the default branch, else the latest tag) and fails on breaking changes that neither a
 //! major-version bump nor the allowlist excuses. Findings land at the document's lines.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::apicompat::{self, Outcome};
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use anyhow::bail;

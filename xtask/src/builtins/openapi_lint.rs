@@ -1,9 +1,9 @@
 //! `openapi/lint`: lints an OpenAPI document with the Redocly CLI (`redocly lint`, provisioned
 //! through the pipeline's `tools:`) and turns its JSON report into positioned diagnostics.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::diagnostic::{Severity, SourceFile};
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};

@@ -2,8 +2,8 @@
 //! step; each finding is a positioned step finding carrying its rule id, and any error-level
 //! finding fails the step.
 
-use super::{Builtin, Registration, StepContext};
-use crate::load::reader::Reader;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Reader;
 use crate::policy::{self, Policies};
 use crate::yaml::Node;
 use crate::diagnostic::Span;
@@ -59,6 +59,7 @@ impl Builtin for Check {
             &policy::Context {
                 root: ctx.root,
                 env: &env,
+                launcher: ctx.launcher(),
             },
             &self.rules,
         );

@@ -5,9 +5,9 @@
 //! is stopped and deleted when the run ends, however it ends. With `BKG_DB_DSN` set it only
 //! checks that the server answers.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::process::Spawn;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};

@@ -2,8 +2,9 @@
 //! depend only on the commit; `sbom/validate` checks that an SBOM is CycloneDX of the expected
 //! version and lists every locked crate.
 
-use super::{Builtin, Registration, StepContext, cargo_meta};
-use crate::load::reader::Reader;
+use super::cargo_meta;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use anyhow::{Context as _, bail};

@@ -1,9 +1,9 @@
 //! `cosign/sign-blob` and `cosign/verify-blob`: cosign-compatible signatures of files
 //! (`<file>.sig`, base64 of DER ECDSA P-256 over SHA-256), made and checked in-process.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::cosign::{self, source};
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
 use crate::diagnostic::Span;

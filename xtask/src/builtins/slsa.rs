@@ -1,9 +1,9 @@
 //! `slsa/provenance`: writes the run's SLSA provenance (in-toto Statement v1) for the given
 //! artifacts and, when a signing key is present, a DSSE envelope it verifies right away.
 
-use super::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext};
 use crate::cosign::{self, source};
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::provenance::{self, PAYLOAD_TYPE};
 use crate::text::time::rfc3339;
 use crate::yaml::Node;

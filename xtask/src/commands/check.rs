@@ -5,7 +5,7 @@ use crate::failure::Failure;
 use std::path::Path;
 
 pub fn run(app: &App, root: &Path) -> Result<(), Failure> {
-    let ws = crate::load::load(root)?;
+    let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     let steps: usize = ws.pipelines.iter().map(|p| p.steps.len()).sum();
     println!(
         "{} {} pipelines with {steps} steps are valid",

@@ -5,7 +5,7 @@ use crate::failure::Failure;
 use std::path::Path;
 
 pub fn run(app: &App, root: &Path) -> Result<(), Failure> {
-    let ws = crate::load::load(root)?;
+    let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     let width = ws.names().map(str::len).max().unwrap_or(0);
     for p in &ws.pipelines {
         let needs: Vec<&str> = p.needs.iter().map(|n| n.name.as_str()).collect();

@@ -10,7 +10,7 @@ use crate::tools::Toolbox;
 use std::path::Path;
 
 pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
-    let ws = crate::load::load(root)?;
+    let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
     let facts = Machine::new(&ws);
     let cache = Cache::open(root, !app.cli.global.no_cache);

@@ -24,15 +24,28 @@ pub fn run(app: &mut App, root: &Path, rules: &[String]) -> Result<(), Failure> 
     if let Some(missing) = rules.iter().find(|r| !checked.contains(&r.as_str())) {
         let file = policy::RULES
             .iter()
-            .find(|(id, _, _)| id == missing)
-            .map_or("", |(_, f, _)| f);
+            .find(|r| r.id == missing)
+            .map_or("", |r| r.file());
         return Err(Failure::usage(
             format!("rule `{missing}` has no policy file: {file} does not exist"),
             format!("create {file} (see docs/governance.md)"),
         ));
     }
     let env = |name: &str| std::env::var(name).ok();
-    let findings = policies.check(&policy::Context { root, env: &env }, rules);
+    let control = crate::process::Control::default();
+    let launcher = crate::process::Launcher {
+        env: &Default::default(),
+        control: &control,
+        masker: &app.masker,
+    };
+    let findings = policies.check(
+        &policy::Context {
+            root,
+            env: &env,
+            launcher: &launcher,
+        },
+        rules,
+    );
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     for finding in &findings {
         println!("{}", finding.line());

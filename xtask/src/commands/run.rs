@@ -5,7 +5,8 @@ use crate::cache::Cache;
 use crate::exec::{self, Machine, StepRunner};
 use crate::failure::Failure;
 use crate::mask::Masker;
-use crate::report::{Fanout, GitHub, Json, Reporter, Terminal, Verbosity};
+use crate::exec::Reporter;
+use crate::report::{Fanout, GitHub, Json, Terminal, Verbosity};
 use crate::tools::Toolbox;
 use std::io::IsTerminal as _;
 use std::path::Path;
@@ -16,7 +17,7 @@ use std::time::Duration;
 const GRACE: Duration = Duration::from_secs(3);
 
 pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
-    let ws = crate::load::load(root)?;
+    let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     app.masker = Arc::new(Masker::from_env(ws.secret_names()));
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
     let global = &app.cli.global;
@@ -63,7 +64,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         masker: Arc::clone(&app.masker),
         toolbox: Toolbox::new(root, !global.no_install_tools),
         cache,
-        run: crate::builtins::RunInfo::of(&plan),
+        run: plan.run_info(),
         exports: std::sync::Arc::clone(&facts.exports),
         cleanups: Default::default(),
         color: app.style.color,

@@ -13,7 +13,7 @@ pub struct Options<'a> {
 }
 
 pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
-    let ws = crate::load::load(root)?;
+    let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     let Some(flow) = Workflow::of(&ws) else {
         return Err(Failure::usage(
             format!(

@@ -24,7 +24,7 @@ impl Machine {
         Machine {
             root: ws.root.clone(),
             tool_dirs: Toolbox::existing_dirs(&ws.root, ws.pipelines.iter().flat_map(|p| &p.tools)),
-            supply_chain: ws.policies.supply_chain.clone(),
+            supply_chain: ws.policies.get::<SupplyChain>().cloned(),
             git_ref: OnceLock::new(),
             staged: OnceLock::new(),
             exports: Default::default(),

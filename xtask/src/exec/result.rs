@@ -99,3 +99,11 @@ impl StepResult {
         self.is_failure() && !self.ignored
     }
 }
+
+/// What a whole run came to: every step's result, in plan order.
+pub struct Outcome {
+    pub results: Vec<StepResult>,
+    pub interrupted: bool,
+    pub elapsed: Duration,
+    pub started_at: std::time::SystemTime,
+}

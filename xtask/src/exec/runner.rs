@@ -5,7 +5,7 @@ use crate::process::Capture;
 use crate::process::{self, Control, describe};
 use super::result::{Status, StepResult};
 use super::scheduler::Runner;
-use crate::builtins::StepContext;
+use crate::model::StepContext;
 use crate::cache::{Cache, Check};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep, Work};
@@ -20,11 +20,11 @@ pub struct StepRunner {
     pub toolbox: Toolbox,
     pub cache: Cache,
     /// What built-ins may know of the run.
-    pub run: crate::builtins::RunInfo,
+    pub run: crate::model::RunInfo,
     /// Variables built-ins exported for the steps after them (shared with the conditions).
     pub exports: Exports,
     /// Work built-ins left for the end of the run.
-    pub cleanups: std::sync::Mutex<Vec<(String, crate::builtins::Cleanup)>>,
+    pub cleanups: std::sync::Mutex<Vec<(String, crate::model::Cleanup)>>,
     /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
     pub color: bool,
 }

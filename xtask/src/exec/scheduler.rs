@@ -2,11 +2,11 @@
 //! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM.
 
 use crate::process::{Control, signal_name};
-use super::result::{Status, StepResult};
+use super::result::{Outcome, Status, StepResult};
 use super::signals::Signals;
 use crate::model::Facts;
 use crate::plan::{Plan, PlanStep};
-use crate::report::Reporter;
+use super::reporter::Reporter;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -21,13 +21,6 @@ pub struct Options {
     pub keep_going: bool,
     /// Time between the polite signal and SIGKILL, for timeouts and interrupts.
     pub grace: Duration,
-}
-
-pub struct Outcome {
-    pub results: Vec<StepResult>,
-    pub interrupted: bool,
-    pub elapsed: Duration,
-    pub started_at: std::time::SystemTime,
 }
 
 enum Message {
@@ -315,7 +308,6 @@ impl<'p> State<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::Outcome;
     use std::sync::Mutex;
 
     /// Records the order steps run in; the step named `fail` fails.
@@ -375,7 +367,7 @@ mod tests {
         for (name, yaml) in files {
             std::fs::write(dir.path().join(format!("pipelines/{name}.yaml")), yaml).unwrap();
         }
-        let ws = crate::load::load(dir.path()).unwrap_or_else(|_| panic!("fixture is valid"));
+        let ws = crate::load::load(dir.path(), crate::builtins::REGISTRY).unwrap_or_else(|_| panic!("fixture is valid"));
         let plan = crate::plan::build(
             &ws,
             &[target.to_string()],

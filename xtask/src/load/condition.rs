@@ -1,6 +1,6 @@
 //! Reads a `when:` condition.
 
-use super::reader::Reader;
+use crate::yaml::Reader;
 use crate::model::{Condition, POLICY_SWITCHES};
 use crate::yaml::Node;
 

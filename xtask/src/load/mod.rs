@@ -4,24 +4,24 @@
 mod condition;
 mod graph;
 mod pipeline;
-pub mod reader;
 mod step;
 mod tools;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::failure::Failure;
-use crate::model::{Pipeline, Workspace};
+use crate::model::{Pipeline, Registration, Workspace};
 use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
 use anyhow::Context as _;
-use reader::Reader;
+use crate::yaml::Reader;
 use std::path::Path;
 
 pub use graph::find_cycle;
 pub use tools::argv;
 
-/// Reads and checks every pipeline under `root/pipelines`.
-pub fn load(root: &Path) -> Result<Workspace, Failure> {
+/// Reads and checks every pipeline under `root/pipelines`; `uses:` names a built-in of
+/// `registry`.
+pub fn load(root: &Path, registry: &[Registration]) -> Result<Workspace, Failure> {
     let files = pipeline_files(root)?;
     let stems: Vec<String> = files.iter().map(|(stem, _)| stem.clone()).collect();
     let mut diags = Vec::new();
@@ -51,7 +51,7 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
             );
             continue;
         }
-        let (p, mut found) = read_pipeline(&stem, &src);
+        let (p, mut found) = read_pipeline(&stem, &src, registry);
         diags.append(&mut found);
         if let Some(p) = p {
             loaded.push((p, src));
@@ -83,13 +83,17 @@ pub fn load(root: &Path) -> Result<Workspace, Failure> {
 /// One pipeline file on its own: YAML, keys, types, step references and step cycles. The
 /// pipeline comes back whenever its top level could be read, so checks across files can
 /// still see its `needs`.
-pub fn read_pipeline(name: &str, src: &SourceFile) -> (Option<Pipeline>, Vec<Diagnostic>) {
+pub fn read_pipeline(
+    name: &str,
+    src: &SourceFile,
+    registry: &[Registration],
+) -> (Option<Pipeline>, Vec<Diagnostic>) {
     let node = match crate::yaml::parse(src) {
         Ok(node) => node,
         Err(diag) => return (None, vec![*diag]),
     };
     let mut r = Reader::new(src);
-    let p = pipeline::pipeline(&mut r, name, &node);
+    let p = pipeline::pipeline(&mut r, registry, name, &node);
     let mut diags = r.diags;
     if let Some(p) = &p {
         check_step_cycles(p, src, &mut diags);

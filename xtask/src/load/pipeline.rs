@@ -1,10 +1,10 @@
 //! Reads one pipeline file into a `Pipeline`.
 
 use super::condition::condition;
-use super::reader::Reader;
+use crate::yaml::Reader;
 use super::step::step;
 use super::tools::tools;
-use crate::model::{Pipeline, Step};
+use crate::model::{Pipeline, Registration, Step};
 use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
@@ -20,7 +20,12 @@ const KEYS: [&str; 8] = [
     "steps",
 ];
 
-pub fn pipeline(r: &mut Reader, name: &str, root: &Node) -> Option<Pipeline> {
+pub fn pipeline(
+    r: &mut Reader,
+    registry: &[Registration],
+    name: &str,
+    root: &Node,
+) -> Option<Pipeline> {
     if root.is_null() {
         r.diags.push(
             r.src
@@ -52,7 +57,7 @@ pub fn pipeline(r: &mut Reader, name: &str, root: &Node) -> Option<Pipeline> {
     // A pipeline without steps only groups the pipelines it needs (like `ci`).
     let steps = match fields.get("steps") {
         Some(v) if v.is_null() || v.seq().is_some_and(|s| s.is_empty()) => Vec::new(),
-        Some(v) => steps(r, v),
+        Some(v) => steps(r, registry, v),
         None => Vec::new(),
     };
     if steps.is_empty() && needs.is_empty() && r.diags.is_empty() {
@@ -89,7 +94,7 @@ fn secrets(r: &mut Reader, node: &Node) -> Vec<String> {
         .collect()
 }
 
-fn steps(r: &mut Reader, node: &Node) -> Vec<Step> {
+fn steps(r: &mut Reader, registry: &[Registration], node: &Node) -> Vec<Step> {
     let Some(items) = node.seq() else {
         r.type_error(node, "steps", "a list of steps");
         return Vec::new();
@@ -117,7 +122,7 @@ fn steps(r: &mut Reader, node: &Node) -> Vec<Step> {
             ));
         }
     }
-    let steps: Vec<Step> = items.iter().filter_map(|item| step(r, item)).collect();
+    let steps: Vec<Step> = items.iter().filter_map(|item| step(r, registry, item)).collect();
     check_step_needs(r, &steps, &ids);
     steps
 }

@@ -1,11 +1,9 @@
 //! Reads one entry of a pipeline's `steps:` list.
 
 use super::condition::condition;
-use super::reader::Reader;
+use crate::yaml::Reader;
 use super::tools::argv;
-use crate::builtins;
-use crate::model::{Action, Shell, Step};
-use crate::plan::TEMPLATE_VARS;
+use crate::model::{Action, Registration, Shell, Step};
 use crate::text::suggest::did_you_mean;
 use crate::text::{duration, relpath, template};
 use crate::yaml::Node;
@@ -26,7 +24,7 @@ const KEYS: [&str; 13] = [
     "continue-on-error",
 ];
 
-pub fn step(r: &mut Reader, node: &Node) -> Option<Step> {
+pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<Step> {
     let fields = r.fields(node, "a step", &KEYS)?;
     let id = match fields.get("id") {
         Some(v) => step_id(r, v),
@@ -37,7 +35,7 @@ pub fn step(r: &mut Reader, node: &Node) -> Option<Step> {
         }
     };
     let name = id.clone().unwrap_or_else(|| "?".into());
-    let action = action(r, &fields, &name);
+    let action = action(r, registry, &fields, &name);
     if let (Some(Action::Run(words)), Some(node)) = (&action, fields.get("run")) {
         check_templates(r, node, words.iter().map(String::as_str));
     }
@@ -90,7 +88,12 @@ fn step_id(r: &mut Reader, node: &Node) -> Option<String> {
     Some(id)
 }
 
-fn action(r: &mut Reader, fields: &super::reader::Fields, id: &str) -> Option<Action> {
+fn action(
+    r: &mut Reader,
+    registry: &[Registration],
+    fields: &crate::yaml::Fields,
+    id: &str,
+) -> Option<Action> {
     let run = fields.get("run");
     let uses = fields.get("uses");
     let shell = fields.get("shell");
@@ -127,7 +130,7 @@ fn action(r: &mut Reader, fields: &super::reader::Fields, id: &str) -> Option<Ac
             if let Some(span) = fields.key_span("shell") {
                 r.error(span, "`shell` only applies to `run` steps");
             }
-            uses_action(r, uses, with)
+            uses_action(r, registry, uses, with)
         }
     }
 }
@@ -150,10 +153,15 @@ fn shell_action(r: &mut Reader, shell: &Node, run: &Node) -> Option<Action> {
     Some(Action::Shell(kind, script))
 }
 
-fn uses_action(r: &mut Reader, uses: &Node, with: Option<&Node>) -> Option<Action> {
+fn uses_action(
+    r: &mut Reader,
+    registry: &[Registration],
+    uses: &Node,
+    with: Option<&Node>,
+) -> Option<Action> {
     let name = r.string(uses, "uses")?;
-    let Some(builtin) = builtins::find(&name) else {
-        let names = builtins::REGISTRY.iter().map(|b| b.name);
+    let Some(builtin) = registry.iter().find(|b| b.name == name) else {
+        let names = registry.iter().map(|b| b.name);
         let hint = match did_you_mean(&name, names.clone()) {
             Some(near) => format!("did you mean `{near}`?"),
             None => format!(
@@ -228,12 +236,12 @@ fn globs(r: &mut Reader, node: &Node, key: &str) -> Vec<String> {
 
 /// Reports `{{ name }}` placeholders that are not template variables.
 pub fn check_templates<'t>(r: &mut Reader, node: &Node, texts: impl IntoIterator<Item = &'t str>) {
-    let known = |name: &str| TEMPLATE_VARS.contains(&name).then(String::new);
+    let known = |name: &str| template::VARS.contains(&name).then(String::new);
     for text in texts {
         if let Err((_, message)) = template::render(text, &known) {
             r.error(node.span, message).hint = Some(format!(
                 "template variables: {}",
-                TEMPLATE_VARS.map(|v| format!("{{{{ {v} }}}}")).join(", ")
+                template::VARS.map(|v| format!("{{{{ {v} }}}}")).join(", ")
             ));
         }
     }

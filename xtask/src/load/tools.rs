@@ -1,6 +1,6 @@
 //! Reads a pipeline's `tools:` mapping.
 
-use super::reader::Reader;
+use crate::yaml::Reader;
 use crate::model::Tool;
 use crate::text::{shell_words, template};
 use crate::yaml::Node;

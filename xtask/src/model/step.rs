@@ -2,7 +2,7 @@
 
 use super::Condition;
 use crate::diagnostic::Named;
-use crate::builtins::Builtin;
+use super::Builtin;
 use crate::diagnostic::Span;
 use std::sync::Arc;
 use std::time::Duration;

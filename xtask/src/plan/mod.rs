@@ -3,9 +3,8 @@
 
 mod render;
 
-use crate::builtins::Builtin;
 use crate::failure::Failure;
-use crate::model::{Action, Condition, Pipeline, Tool, Workspace};
+use crate::model::{Action, Builtin, Condition, Pipeline, RunInfo, Tool, Workspace};
 use crate::text::suggest::did_you_mean;
 use crate::text::template;
 use std::collections::BTreeMap;
@@ -21,6 +20,25 @@ pub struct Plan {
     pub pipelines: Vec<PlanPipeline>,
     /// Steps in a valid execution order (every step after the steps it needs).
     pub steps: Vec<PlanStep>,
+}
+
+impl Plan {
+    /// What the built-ins of this run may know of it: its targets and pinned tools.
+    pub fn run_info(&self) -> RunInfo {
+        let mut tools: Vec<(String, String)> = self
+            .pipelines
+            .iter()
+            .flat_map(|p| &p.tools)
+            .filter_map(|t| Some((t.name.clone(), t.version.clone()?)))
+            .collect();
+        tools.sort();
+        tools.dedup();
+        RunInfo {
+            targets: self.targets.clone(),
+            tools,
+            started_at: Some(std::time::SystemTime::now()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -328,9 +346,6 @@ pub fn engine_exe() -> Option<std::path::PathBuf> {
         _ => Some(exe),
     }
 }
-
-/// Template variables known in `run`, `env` and scripts.
-pub const TEMPLATE_VARS: [&str; 5] = ["workspace", "target", "xtask", "pipeline", "step"];
 
 fn lookup(name: &str, ws: &Workspace, pipeline: &str, step: &str) -> Option<String> {
     match name {

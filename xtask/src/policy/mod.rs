@@ -14,53 +14,75 @@ pub use finding::Finding;
 pub use supply_chain::SupplyChain;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::load::reader::Reader;
-use crate::yaml::Node;
+use crate::process::Launcher;
+use crate::yaml::{Node, Reader};
+use std::any::Any;
+use std::fmt::Debug;
 use std::path::Path;
+use std::sync::Arc;
 
-/// Rule ids, the file that configures each, and what it checks.
-pub const RULES: [(&str, &str, &str); 6] = [
-    (
-        "secrets",
-        "policies/secrets.yaml",
-        "confidential names: masked, never committed as values",
-    ),
-    (
-        "rotation",
-        "policies/rotation.yaml",
-        "key rotations recorded in docs/Progress.md are recent enough",
-    ),
-    (
-        "telemetry",
-        "policies/telemetry.yaml",
-        "sampling rates and sandbox defaults of each environment",
-    ),
-    (
-        "services",
-        "policies/services.yaml",
-        "every service's OpenAPI declares health, metrics and signed webhooks",
-    ),
-    (
-        "rls",
-        "policies/rls.yaml",
-        "row-level security on every tenant table of the Postgres migrations",
-    ),
-    (
-        "supply-chain",
-        "policies/supply-chain.yaml",
-        "SBOM, signature and provenance of the release artifacts",
-    ),
+/// The rule table: one line per policy. A new policy is a file of this folder with a `RULE`
+/// and its line here.
+pub const RULES: &[Rule] = &[
+    secrets::RULE,
+    rotation::RULE,
+    telemetry::RULE,
+    services::RULE,
+    rls::RULE,
+    supply_chain::RULE,
 ];
 
-/// Every policy the workspace has (absent files are absent rules).
+/// A file of `policies/` that is not a rule of its own: read by `cargo xtask api-compat`.
+pub const API_COMPAT_ALLOWLIST: &str = "policies/api-compat-allowlist.yaml";
+
+/// A policy read from its file, ready to check the workspace.
+pub trait Policy: Any + Debug + Send + Sync {
+    fn check(&self, ctx: &Context) -> Vec<Finding>;
+}
+
+/// One rule: its id (`cargo xtask policy --rule ID`), the files it reads (its own first),
+/// what it checks, and how it is read.
+pub struct Rule {
+    pub id: &'static str,
+    pub files: &'static [&'static str],
+    pub summary: &'static str,
+    /// Reads the rule's files; `None` when its own file does not exist or has mistakes.
+    pub load: fn(&mut Files) -> anyhow::Result<Option<Arc<dyn Policy>>>,
+}
+
+impl Rule {
+    /// The file that configures the rule.
+    pub fn file(&self) -> &'static str {
+        self.files[0]
+    }
+}
+
+/// The files of `policies/` as rules read them: mistakes are collected, not returned.
+pub struct Files<'a> {
+    root: &'a Path,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Files<'_> {
+    /// Reads one YAML file of the workspace with `parse`.
+    pub fn read<T>(&mut self, rel: &str, parse: fn(&mut Reader, &Node) -> Option<T>) -> anyhow::Result<Option<T>> {
+        crate::yaml::read_file(self.root, rel, self.diags, parse)
+    }
+}
+
+/// Reads `rel` with `parse` as a rule's policy.
+pub fn load_policy<T: Policy>(
+    files: &mut Files,
+    rel: &str,
+    parse: fn(&mut Reader, &Node) -> Option<T>,
+) -> anyhow::Result<Option<Arc<dyn Policy>>> {
+    Ok(files.read(rel, parse)?.map(|p| Arc::new(p) as Arc<dyn Policy>))
+}
+
+/// Every policy the workspace has, in table order (absent files are absent rules).
 #[derive(Clone, Debug, Default)]
 pub struct Policies {
-    pub secrets: Option<secrets::Secrets>,
-    pub rotation: Option<rotation::Rotation>,
-    pub telemetry: Option<telemetry::Telemetry>,
-    pub services: Option<services::Services>,
-    pub rls: Option<rls::Rls>,
-    pub supply_chain: Option<SupplyChain>,
+    loaded: Vec<(&'static str, Arc<dyn Policy>)>,
 }
 
 /// What a check may look at.
@@ -68,6 +90,9 @@ pub struct Context<'a> {
     pub root: &'a Path,
     /// The environment (a step's, under the `policy/check` built-in).
     pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// Runs the commands a rule needs (psql for the live RLS check) under the caller's
+    /// control: a step's timeout and interrupts, its environment and masking.
+    pub launcher: &'a Launcher<'a>,
 }
 
 impl Policies {
@@ -75,54 +100,34 @@ impl Policies {
     /// there is a mistake too (a misspelt file name would otherwise switch a rule off).
     pub fn load(root: &Path) -> anyhow::Result<Result<Policies, Vec<Diagnostic>>> {
         let mut diags = Vec::new();
-        let mut policies = Policies::default();
-        let dir = root.join("policies");
-        if dir.is_dir() {
-            for entry in std::fs::read_dir(&dir)? {
-                let name = entry?.file_name().to_string_lossy().into_owned();
-                let known = RULES
-                    .iter()
-                    .any(|(_, file, _)| file.ends_with(&format!("/{name}")))
-                    || name == secrets::ALLOWLIST_FILE
-                    || format!("policies/{name}") == crate::apicompat::allow::PATH;
-                if (name.ends_with(".yaml") || name.ends_with(".yml")) && !known {
-                    let files: Vec<&str> = RULES.iter().map(|(_, f, _)| *f).collect();
-                    let src = SourceFile::new(format!("policies/{name}"), "");
-                    diags.push(
-                        src.file_error(format!("unknown policy file policies/{name}"))
-                            .with_hint(format!("policy files: {}", files.join(", "))),
-                    );
-                }
+        unknown_files(root, &mut diags)?;
+        let mut loaded = Vec::new();
+        let mut files = Files { root, diags: &mut diags };
+        for rule in RULES {
+            if let Some(policy) = (rule.load)(&mut files)? {
+                loaded.push((rule.id, policy));
             }
         }
-        policies.secrets = read(root, RULES[0].1, &mut diags, secrets::parse)?;
-        if let Some(secrets) = &mut policies.secrets {
-            secrets.allow = read(
-                root,
-                &format!("policies/{}", secrets::ALLOWLIST_FILE),
-                &mut diags,
-                secrets::parse_allowlist,
-            )?
-            .unwrap_or_default();
-        }
-        policies.rotation = read(root, RULES[1].1, &mut diags, rotation::parse)?;
-        policies.telemetry = read(root, RULES[2].1, &mut diags, telemetry::parse)?;
-        policies.services = read(root, RULES[3].1, &mut diags, services::parse)?;
-        policies.rls = read(root, RULES[4].1, &mut diags, rls::parse)?;
-        policies.supply_chain = read(root, RULES[5].1, &mut diags, supply_chain::parse)?;
         diags.sort_by(|a, b| {
             (&a.file, a.span.map(|s| s.start)).cmp(&(&b.file, b.span.map(|s| s.start)))
         });
         Ok(if diags.is_empty() {
-            Ok(policies)
+            Ok(Policies { loaded })
         } else {
             Err(diags)
         })
     }
 
+    /// The policy of type `T`, when its file exists.
+    pub fn get<T: Policy>(&self) -> Option<&T> {
+        self.loaded
+            .iter()
+            .find_map(|(_, p)| (p.as_ref() as &dyn Any).downcast_ref::<T>())
+    }
+
     /// Names whose values are secret (masked by the engine).
     pub fn secret_names(&self) -> Vec<&str> {
-        self.secrets
+        self.get::<secrets::Secrets>()
             .iter()
             .flat_map(|s| s.names.iter().map(String::as_str))
             .collect()
@@ -130,55 +135,53 @@ impl Policies {
 
     /// The ids of the rules that have a policy file, among `only` (all when empty).
     pub fn present(&self, only: &[String]) -> Vec<&'static str> {
-        let has = [
-            self.secrets.is_some(),
-            self.rotation.is_some(),
-            self.telemetry.is_some(),
-            self.services.is_some(),
-            self.rls.is_some(),
-            self.supply_chain.is_some(),
-        ];
-        RULES
+        self.loaded
             .iter()
-            .zip(has)
-            .filter(|((id, _, _), has)| *has && (only.is_empty() || only.iter().any(|o| o == id)))
-            .map(|((id, _, _), _)| *id)
+            .map(|(id, _)| *id)
+            .filter(|id| only.is_empty() || only.iter().any(|o| o == id))
             .collect()
     }
 
     /// Runs the rules named in `only` (all when empty); unknown ids are the caller's to refuse.
     pub fn check(&self, ctx: &Context, only: &[String]) -> Vec<Finding> {
-        let wanted = |id: &str| only.is_empty() || only.iter().any(|o| o == id);
-        let mut findings = Vec::new();
-        if let (true, Some(p)) = (wanted("secrets"), &self.secrets) {
-            findings.extend(p.check(ctx));
-        }
-        if let (true, Some(p)) = (wanted("rotation"), &self.rotation) {
-            findings.extend(p.check(ctx));
-        }
-        if let (true, Some(p)) = (wanted("telemetry"), &self.telemetry) {
-            findings.extend(p.check(ctx));
-        }
-        if let (true, Some(p)) = (wanted("services"), &self.services) {
-            findings.extend(p.check(ctx));
-        }
-        if let (true, Some(p)) = (wanted("rls"), &self.rls) {
-            findings.extend(p.check(ctx));
-        }
-        if let (true, Some(p)) = (wanted("supply-chain"), &self.supply_chain) {
-            findings.extend(p.check(ctx));
-        }
-        findings
+        let wanted = self.present(only);
+        self.loaded
+            .iter()
+            .filter(|(id, _)| wanted.contains(id))
+            .flat_map(|(_, p)| p.check(ctx))
+            .collect()
     }
+}
+
+/// A YAML file in `policies/` that no rule reads is a mistake.
+fn unknown_files(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<()> {
+    let dir = root.join("policies");
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(&dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let rel = format!("policies/{name}");
+        let known = RULES.iter().any(|r| r.files.contains(&rel.as_str())) || rel == API_COMPAT_ALLOWLIST;
+        if (name.ends_with(".yaml") || name.ends_with(".yml")) && !known {
+            let files: Vec<&str> = RULES.iter().map(Rule::file).collect();
+            let src = SourceFile::new(rel.clone(), "");
+            diags.push(
+                src.file_error(format!("unknown policy file {rel}"))
+                    .with_hint(format!("policy files: {}", files.join(", "))),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The hint for a rule id that is not one of `RULES`; `None` when it is one.
 pub fn unknown_rule(rule: &str) -> Option<String> {
-    let ids = RULES.map(|(id, _, _)| id);
+    let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
     if ids.contains(&rule) {
         return None;
     }
-    Some(match crate::text::suggest::did_you_mean(rule, ids) {
+    Some(match crate::text::suggest::did_you_mean(rule, ids.iter().copied()) {
         Some(near) => format!("did you mean `{near}`?"),
         None => format!("rules: {}", ids.join(", ")),
     })
@@ -202,40 +205,6 @@ pub fn summary(checked: &[&str], findings: &[Finding]) -> String {
             plural(errors, "error"),
             plural(warnings, "warning")
         )
-    }
-}
-
-/// Reads one policy file with `parse`; `None` when the file does not exist.
-pub(crate) fn read<T>(
-    root: &Path,
-    rel: &str,
-    diags: &mut Vec<Diagnostic>,
-    parse: fn(&mut Reader, &Node) -> Option<T>,
-) -> anyhow::Result<Option<T>> {
-    let text = match std::fs::read_to_string(root.join(rel)) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => anyhow::bail!("cannot read {rel}: {e}"),
-    };
-    match parse_source(&SourceFile::new(rel, text), parse) {
-        Ok(policy) => Ok(Some(policy)),
-        Err(mut found) => {
-            diags.append(&mut found);
-            Ok(None)
-        }
-    }
-}
-
-/// One policy file's text read with `parse`: the policy, or every mistake in it.
-fn parse_source<T>(
-    src: &SourceFile,
-    parse: fn(&mut Reader, &Node) -> Option<T>,
-) -> Result<T, Vec<Diagnostic>> {
-    let node = crate::yaml::parse(src).map_err(|d| vec![*d])?;
-    let mut r = Reader::new(src);
-    match parse(&mut r, &node) {
-        Some(policy) if r.diags.is_empty() => Ok(policy),
-        _ => Err(r.diags),
     }
 }
 

@@ -5,12 +5,19 @@
 
 mod sql;
 
-use super::{Context, Finding};
+use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use sql::{Schema, Table};
+
+pub const RULE: Rule = Rule {
+    id: "rls",
+    files: &["policies/rls.yaml"],
+    summary: "row-level security on every tenant table of the Postgres migrations",
+    load: |files| load_policy(files, RULE.file(), parse),
+};
 
 #[derive(Clone, Debug)]
 pub struct Rls {
@@ -69,8 +76,8 @@ pub fn parse(r: &mut Reader, root: &Node) -> Option<Rls> {
     })
 }
 
-impl Rls {
-    pub fn check(&self, ctx: &Context) -> Vec<Finding> {
+impl Policy for Rls {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let (schema, mut findings) = match self.schema(ctx) {
             Ok(schema) => (schema, Vec::new()),
             Err(finding) => return vec![*finding],
@@ -107,6 +114,9 @@ impl Rls {
         }
         findings
     }
+}
+
+impl Rls {
 
     fn is_tenant(&self, table: &Table) -> bool {
         self.tenant_tables.contains(&table.name)
@@ -118,7 +128,7 @@ impl Rls {
 
     /// The schema the migrations build, in file-name order.
     fn schema(&self, ctx: &Context) -> Result<Schema, Box<Finding>> {
-        let policy = SourceFile::new(super::RULES[4].1, "");
+        let policy = SourceFile::new(RULE.file(), "");
         let dir = ctx.root.join(&self.migrations);
         let mut files: Vec<_> = match std::fs::read_dir(&dir) {
             Ok(entries) => entries
@@ -200,7 +210,7 @@ impl Rls {
 
     /// What the live database says of each tenant table, at the migration that created it.
     fn live_findings(&self, schema: &Schema, dsn: &str) -> Vec<Finding> {
-        let policy = SourceFile::new(super::RULES[4].1, "");
+        let policy = SourceFile::new(RULE.file(), "");
         let rows = match sql::query_live(&self.tenant_columns, &self.tenant_tables, dsn) {
             Ok(rows) => rows,
             Err(why) => {

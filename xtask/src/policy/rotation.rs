@@ -2,12 +2,19 @@
 //! rotations in `docs/Progress.md` (date, owner, key class, affected services). A class whose
 //! newest rotation is too old fails, naming the row; at 80% of its age it warns.
 
-use super::{Context, Finding};
+use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub const RULE: Rule = Rule {
+    id: "rotation",
+    files: &["policies/rotation.yaml"],
+    summary: "key rotations recorded in docs/Progress.md are recent enough",
+    load: |files| load_policy(files, RULE.file(), parse),
+};
 
 #[derive(Clone, Debug)]
 pub struct Class {
@@ -108,8 +115,8 @@ struct Row {
     class: String,
 }
 
-impl Rotation {
-    pub fn check(&self, ctx: &Context) -> Vec<Finding> {
+impl Policy for Rotation {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let src = match super::source(ctx, "rotation/log", &self.log) {
             Ok(src) => src,
             Err(finding) => return vec![finding],
@@ -168,6 +175,9 @@ impl Rotation {
         }
         findings
     }
+}
+
+impl Rotation {
 
     /// The rows of the table whose header names date, owner, key class and affected services.
     fn rows(&self, src: &SourceFile) -> (Vec<Row>, Vec<Finding>) {

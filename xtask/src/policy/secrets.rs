@@ -3,13 +3,28 @@
 //! those names, DSNs with passwords and unencrypted cosign keys. Findings never print the
 //! secret. False positives go in `policies/secrets-allowlist.yaml`, each with a reason.
 
-use super::{Context, Finding};
+use super::{Context, Files, Finding, Policy, Rule};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
+use std::sync::Arc;
 
-pub const ALLOWLIST_FILE: &str = "secrets-allowlist.yaml";
+pub const RULE: Rule = Rule {
+    id: "secrets",
+    files: &["policies/secrets.yaml", "policies/secrets-allowlist.yaml"],
+    summary: "confidential names: masked, never committed as values",
+    load,
+};
+
+/// The names, then the allowlist beside them (read only when the names are).
+fn load(files: &mut Files) -> anyhow::Result<Option<Arc<dyn Policy>>> {
+    let Some(mut secrets) = files.read(RULE.files[0], parse)? else {
+        return Ok(None);
+    };
+    secrets.allow = files.read(RULE.files[1], parse_allowlist)?.unwrap_or_default();
+    Ok(Some(Arc::new(secrets)))
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Secrets {
@@ -124,12 +139,12 @@ pub fn parse_allowlist(r: &mut Reader, root: &Node) -> Option<Vec<Allowed>> {
     Some(allowed)
 }
 
-impl Secrets {
-    pub fn check(&self, ctx: &Context) -> Vec<Finding> {
+impl Policy for Secrets {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let files = match crate::git::tracked_files(ctx.root) {
             Ok(files) => files,
             Err(why) => {
-                let src = SourceFile::new(super::RULES[0].1, "");
+                let src = SourceFile::new(RULE.file(), "");
                 return vec![Finding::new(
                     "secrets/scan",
                     src.file_error(format!("cannot list the tracked files: {why}")),
@@ -150,6 +165,9 @@ impl Secrets {
         }
         findings
     }
+}
+
+impl Secrets {
 
     fn allowed(&self, finding: &Finding) -> bool {
         let line = finding.diag.span.map(|s| s.start.line);

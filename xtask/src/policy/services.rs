@@ -2,11 +2,18 @@
 //! (health with 200 and 503, metrics) and the webhooks that must declare their signature
 //! header, checked on the committed documents with findings at their lines.
 
-use super::{Context, Finding};
+use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::load::reader::Reader;
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
+
+pub const RULE: Rule = Rule {
+    id: "services",
+    files: &["policies/services.yaml"],
+    summary: "every service's OpenAPI declares health, metrics and signed webhooks",
+    load: |files| load_policy(files, RULE.file(), parse),
+};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -148,8 +155,8 @@ fn operation(
     Some((method, path))
 }
 
-impl Services {
-    pub fn check(&self, ctx: &Context) -> Vec<Finding> {
+impl Policy for Services {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for document in &self.documents {
             let src = match super::source(ctx, "services/document", document) {

@@ -3,10 +3,18 @@
 
 use crate::diagnostic::SourceFile;
 use crate::git::RefName;
-use crate::load::reader::Reader;
+use super::{Context, Finding, Policy, Rule, load_policy};
+use crate::yaml::Reader;
 use crate::yaml::Node;
 
 pub const PATH: &str = "policies/supply-chain.yaml";
+
+pub const RULE: Rule = Rule {
+    id: "supply-chain",
+    files: &[PATH],
+    summary: "SBOM, signature and provenance of the release artifacts",
+    load: |files| load_policy(files, RULE.file(), parse),
+};
 
 /// One entry of `require-signature-on`.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,11 +105,11 @@ pub fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
     Some(policy)
 }
 
-impl SupplyChain {
+impl Policy for SupplyChain {
     /// Each listed artifact that exists carries what the policy asks: provenance naming it
     /// with its digest; a signature that verifies, where signing applies (a key is present or
     /// this ref requires one).
-    pub fn check(&self, ctx: &super::Context) -> Vec<super::Finding> {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let rule = |id: &str| format!("supply-chain/{id}");
         let policy_file = SourceFile::new(
             PATH,
@@ -253,7 +261,7 @@ mod tests {
     use crate::diagnostic::Diagnostic;
 
     fn read(text: &str) -> Result<SupplyChain, Vec<Diagnostic>> {
-        super::super::parse_source(&SourceFile::new(PATH, text), parse).map_err(|mut diags| {
+        crate::yaml::read_source(&SourceFile::new(PATH, text), parse).map_err(|mut diags| {
             diags.sort_by_key(|d| d.span.map(|s| s.start));
             diags
         })

@@ -1,10 +1,17 @@
 //! `policies/telemetry.yaml`: the OpenTelemetry sampling rate each environment may use and
 //! the sandbox defaults, checked against the committed `config/<environment>.env` files.
 
-use super::{Context, Finding};
-use crate::load::reader::Reader;
+use super::{Context, Finding, Policy, Rule, load_policy};
+use crate::yaml::Reader;
 use crate::yaml::Node;
 use crate::diagnostic::Span;
+
+pub const RULE: Rule = Rule {
+    id: "telemetry",
+    files: &["policies/telemetry.yaml"],
+    summary: "sampling rates and sandbox defaults of each environment",
+    load: |files| load_policy(files, RULE.file(), parse),
+};
 
 #[derive(Clone, Debug)]
 pub struct Environment {
@@ -109,8 +116,8 @@ fn rate(r: &mut Reader, node: &Node, text: &str) -> Option<f64> {
     }
 }
 
-impl Telemetry {
-    pub fn check(&self, ctx: &Context) -> Vec<Finding> {
+impl Policy for Telemetry {
+    fn check(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
         for env in &self.environments {
             let src = match super::source(ctx, "telemetry/config", &env.file) {

@@ -2,8 +2,10 @@
 //! stdout and stderr keep their order), and can signal the whole group at any time.
 
 mod capture;
+mod launcher;
 
 pub use capture::Capture;
+pub use launcher::Launcher;
 
 use crate::mask::Masker;
 use std::collections::BTreeMap;

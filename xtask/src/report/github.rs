@@ -4,7 +4,8 @@
 //! `$GITHUB_STEP_SUMMARY`, and each pipeline's outcome in `$GITHUB_OUTPUT`.
 
 use super::terminal::{Terminal, status_line};
-use super::{Reporter, pipeline_outcomes, summary};
+use super::{pipeline_outcomes, summary};
+use crate::exec::Reporter;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exec::{Outcome, Status, StepResult};
 use crate::mask::Masker;

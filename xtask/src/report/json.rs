@@ -2,7 +2,8 @@
 //! with `--json`. The schema is documented in `docs/report.md` and
 //! `docs/report.schema.json`.
 
-use super::{Reporter, pipeline_outcomes, summary};
+use super::{pipeline_outcomes, summary};
+use crate::exec::Reporter;
 use crate::cache::Output;
 use crate::exec::{Outcome, StepResult};
 use crate::mask::Masker;

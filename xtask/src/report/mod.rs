@@ -8,24 +8,12 @@ mod progress;
 mod summary;
 mod terminal;
 
-use crate::exec::{Outcome, StepResult};
+use crate::exec::{Outcome, Reporter, StepResult};
 use crate::plan::{Plan, PlanStep};
 
 pub use github::GitHub;
 pub use json::{Json, document};
 pub use terminal::{Terminal, Verbosity, status_line};
-
-pub trait Reporter: Sync {
-    fn step_started(&self, _step: &PlanStep) {}
-    fn step_finished(&self, step: &PlanStep, result: &StepResult);
-    fn pipeline_skipped(&self, _pipeline: &str, _reason: &str) {}
-    fn interrupted(&self, _signal: &str) {}
-    /// Called about ten times a second while steps run.
-    fn progress(&self, _running: &[&PlanStep], _finished: usize, _total: usize) {}
-    fn run_finished(&self, plan: &Plan, outcome: &Outcome);
-    /// Work a built-in left for the end of the run was done (or failed).
-    fn cleaned_up(&self, _label: &str, _what: &str) {}
-}
 
 /// Several reporters seeing the same events, in order.
 pub struct Fanout<'a>(pub Vec<&'a dyn Reporter>);

@@ -1,7 +1,7 @@
 //! The terminal report: a line per finished step followed by its output block, skip
 //! reasons, and the summary naming the first failure.
 
-use super::Reporter;
+use crate::exec::Reporter;
 use super::progress::Progress;
 use super::summary;
 use crate::exec::{Outcome, Status, StepResult};

@@ -1,5 +1,8 @@
 //! The tiny template language of pipeline files: `{{ name }}` replaced by a known value.
 
+/// Template variables known in `run`, `env` and scripts (the planner fills them in).
+pub const VARS: [&str; 5] = ["workspace", "target", "xtask", "pipeline", "step"];
+
 /// Replaces every `{{ name }}` using `lookup`. Errors carry the character offset of the
 /// placeholder and a message naming it.
 pub fn render(

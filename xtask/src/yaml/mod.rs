@@ -1,8 +1,12 @@
 //! YAML documents as trees of nodes that remember where they were written, so every later
 //! check can point at `file:line:col`.
 
+mod file;
 mod node;
 mod parse;
+mod reader;
 
+pub use file::{read_file, read_source};
 pub use node::{Node, Value};
 pub use parse::parse;
+pub use reader::{Fields, Reader};

@@ -8,7 +8,7 @@ use xtask::style::Style;
 /// Loads `text` as `pipelines/p.yaml`; every diagnostic must render and point into the file.
 fn load(text: &str) -> usize {
     let src = SourceFile::new("pipelines/p.yaml", text);
-    let (pipeline, diags) = xtask::load::read_pipeline("p", &src);
+    let (pipeline, diags) = xtask::load::read_pipeline("p", &src, xtask::builtins::REGISTRY);
     for diag in &diags {
         let rendered = diag.render(Style::plain());
         assert!(rendered.starts_with("error: "), "{rendered}");
