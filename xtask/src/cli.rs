@@ -73,7 +73,7 @@ pub enum Command {
         file: String,
         /// Output for people, bots or pull-request comments
         #[arg(long, value_enum, default_value = "text")]
-        format: crate::commands::api_compat::Format,
+        format: Format,
     },
     /// Check the governance policies (policies/*.yaml); exit 1 on an error-level finding
     Policy {
@@ -159,4 +159,12 @@ pub struct Targets {
     /// Run only the named pipelines, not the pipelines they need
     #[arg(long)]
     pub no_deps: bool,
+}
+
+/// How `cargo xtask api-compat` prints its verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
 }

@@ -10,8 +10,10 @@ pub mod cli;
 mod commands;
 pub mod cosign;
 pub mod diagnostic;
+pub mod digest;
 pub mod exec;
 pub mod failure;
+pub mod fsutil;
 pub mod git;
 pub mod load;
 pub mod mask;
@@ -29,6 +31,7 @@ pub mod yaml;
 
 use clap::Parser as _;
 use cli::{Cli, Command};
+use commands::App;
 use failure::Failure;
 use mask::Masker;
 use std::ffi::OsString;
@@ -36,13 +39,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use style::Style;
-
-/// State every command shares: how to print, and the secrets to mask once they are known.
-pub struct App {
-    pub cli: Cli,
-    pub style: Style,
-    pub masker: Arc<Masker>,
-}
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {

@@ -90,14 +90,11 @@ fn mac(secret: &[u8], timestamp: &str, body: &[u8]) -> Hmac<Sha256> {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    base16ct::lower::encode_string(bytes)
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    base16ct::mixed::decode_vec(text).ok()
 }
 
 #[cfg(test)]

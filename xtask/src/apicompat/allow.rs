@@ -3,9 +3,9 @@
 
 use super::Finding;
 use crate::diagnostic::Diagnostic;
-use crate::yaml::Reader;
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
+use crate::yaml::Reader;
 
 pub const PATH: &str = crate::policy::API_COMPAT_ALLOWLIST;
 

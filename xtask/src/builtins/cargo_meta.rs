@@ -22,7 +22,7 @@ pub fn metadata(ctx: &mut StepContext<'_>, no_deps: bool) -> anyhow::Result<Valu
             crate::process::describe(finished.status)
         );
     }
-    let text = super::read_to_string(file)?;
+    let text = crate::process::read_back(file)?;
     serde_json::from_str(&text).context("`cargo metadata` printed something that is not JSON")
 }
 

@@ -2,12 +2,12 @@
 //! numbered unified diff and the command that fixes it, when the committed file differs.
 //! It never touches the working tree.
 
-use crate::model::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
+use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
 use crate::text::template;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write as _;

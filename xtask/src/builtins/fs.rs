@@ -1,11 +1,11 @@
 //! `fs/ensure-dir` and `fs/remove`: small file-system built-ins for preparing and cleaning
 //! directories inside the workspace.
 
+use crate::diagnostic::Span;
 use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::Context as _;
 use std::sync::Arc;
 

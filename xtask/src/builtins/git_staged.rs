@@ -4,11 +4,11 @@
 //! index of `git commit <paths>`. Later steps run there (`cwd:`) and never see unstaged
 //! edits; unchanged files keep their timestamps, so their cached steps stay cached.
 
+use crate::diagnostic::Span;
 use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Reader;
 use crate::text::relpath;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use std::path::Path;
 use std::process::Command;

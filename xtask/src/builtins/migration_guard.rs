@@ -3,12 +3,12 @@
 //! fails the step with its name and the advice to add a new migration instead. With
 //! `update: true` (the `migrations-lock` pipeline) new migrations are added to the lock.
 
-use crate::model::{Builtin, Registration, StepContext};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
+use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
 use crate::text::relpath;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use sha2::{Digest, Sha384};
 use std::collections::BTreeMap;
@@ -120,7 +120,7 @@ impl Builtin for Guard {
         for (file, sum) in &current {
             text.push_str(&format!("{sum}  {file}\n"));
         }
-        crate::cache::write_atomic(&lock_path, text.as_bytes())?;
+        crate::fsutil::write_atomic(&lock_path, text.as_bytes())?;
         for file in &new {
             writeln!(ctx.out, "locked {file}")?;
         }
@@ -141,7 +141,7 @@ impl Guard {
                     let rel = format!("{dir}/{name}");
                     let bytes = std::fs::read(ctx.root.join(&rel))
                         .with_context(|| format!("cannot read {rel}"))?;
-                    sums.insert(rel, crate::cache::hex(&Sha384::digest(&bytes)));
+                    sums.insert(rel, crate::digest::hex(&Sha384::digest(&bytes)));
                 }
             }
         }

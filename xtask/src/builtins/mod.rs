@@ -15,7 +15,6 @@ mod signing;
 mod slsa;
 
 pub use drift::numbered_diff;
-pub use postgres::psql;
 
 use crate::model::Registration;
 
@@ -35,12 +34,3 @@ pub const REGISTRY: &[Registration] = &[
     signing::VERIFY,
     slsa::PROVENANCE,
 ];
-
-/// Reads a temporary file a command wrote (from its start).
-pub fn read_to_string(mut file: std::fs::File) -> anyhow::Result<String> {
-    use std::io::{Read, Seek};
-    let mut text = String::new();
-    file.rewind()?;
-    file.read_to_string(&mut text)?;
-    Ok(text)
-}

@@ -2,11 +2,11 @@
 //! with the default branch, else the latest tag) and fails on breaking changes that neither a
 //! major-version bump nor the allowlist excuses. Findings land at the document's lines.
 
-use crate::model::{Builtin, Registration, StepContext};
 use crate::apicompat::{self, Outcome};
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Node;
+use crate::yaml::Reader;
 use anyhow::bail;
 use std::sync::Arc;
 

@@ -1,11 +1,11 @@
 //! `openapi/lint`: lints an OpenAPI document with the Redocly CLI (`redocly lint`, provisioned
 //! through the pipeline's `tools:`) and turns its JSON report into positioned diagnostics.
 
-use crate::model::{Builtin, Registration, StepContext};
-use crate::diagnostic::{Severity, SourceFile};
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::diagnostic::{Severity, SourceFile};
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Node;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -123,7 +123,7 @@ impl Builtin for Lint {
 }
 
 fn read_report(file: std::fs::File) -> anyhow::Result<Report> {
-    Ok(serde_json::from_str(&super::read_to_string(file)?)?)
+    Ok(serde_json::from_str(&crate::process::read_back(file)?)?)
 }
 
 fn diagnostic(src: &SourceFile, problem: &Problem) -> crate::diagnostic::Diagnostic {

@@ -2,11 +2,11 @@
 //! step; each finding is a positioned step finding carrying its rule id, and any error-level
 //! finding fails the step.
 
+use crate::diagnostic::Span;
 use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Reader;
 use crate::policy::{self, Policies};
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::bail;
 use std::sync::Arc;
 

@@ -5,11 +5,11 @@
 //! is stopped and deleted when the run ends, however it ends. With `BKG_DB_DSN` set it only
 //! checks that the server answers.
 
+use crate::diagnostic::Span;
 use crate::model::{Builtin, Registration, StepContext};
 use crate::process::Spawn;
-use crate::yaml::Reader;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Builtin for Ephemeral {
         if let Some(dsn) = ctx.var(DSN_ENV).filter(|d| !d.is_empty()) {
             return check_reachable(ctx, &dsn);
         }
-        let Some(bin) = find_binaries() else {
+        let Some(bin) = crate::process::postgres::server_binaries() else {
             let missing = "no Postgres installed (initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin)";
             if self.allow_missing {
                 writeln!(
@@ -71,36 +71,6 @@ impl Builtin for Ephemeral {
         };
         start(ctx, &bin)
     }
-}
-
-/// psql: on PATH, else next to the newest system Postgres.
-pub fn psql() -> Option<PathBuf> {
-    which::which("psql").ok().or_else(|| {
-        find_binaries()
-            .map(|bin| bin.join("psql"))
-            .filter(|p| p.is_file())
-    })
-}
-
-/// The newest system Postgres: initdb and pg_ctl on PATH, else under /usr/lib/postgresql.
-fn find_binaries() -> Option<PathBuf> {
-    if let (Ok(initdb), Ok(_)) = (which::which("initdb"), which::which("pg_ctl")) {
-        return initdb.canonicalize().ok()?.parent().map(Path::to_owned);
-    }
-    // Debian and Ubuntu keep each major version's binaries here, off PATH.
-    let root =
-        std::env::var_os("XTASK_POSTGRES_ROOT").unwrap_or_else(|| "/usr/lib/postgresql".into());
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(root)
-        .ok()?
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let version = e.file_name().to_str()?.parse().ok()?;
-            let bin = e.path().join("bin");
-            (bin.join("initdb").is_file() && bin.join("pg_ctl").is_file()).then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    versions.pop().map(|(_, bin)| bin)
 }
 
 /// initdb refuses to run as root: as root, run the cluster as the `postgres` user.
@@ -174,10 +144,7 @@ fn start(ctx: &mut StepContext<'_>, bin: &Path) -> anyhow::Result<()> {
     let done = ctx.command_with(&initdb, &dir, as_user(None))?;
     if !done.status.success() {
         ctx.out.write_all(done.output.as_bytes())?;
-        bail!(
-            "initdb failed ({})",
-            crate::process::describe(done.status)
-        );
+        bail!("initdb failed ({})", crate::process::describe(done.status));
     }
     let initialised = started.elapsed();
     let mut last_error = String::new();

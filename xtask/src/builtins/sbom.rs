@@ -3,10 +3,10 @@
 //! version and lists every locked crate.
 
 use super::cargo_meta;
-use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
+use crate::yaml::Node;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -113,7 +113,7 @@ impl Builtin for Syft {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        crate::cache::write_atomic(&output, text.as_bytes())?;
+        crate::fsutil::write_atomic(&output, text.as_bytes())?;
         let components = sbom["components"].as_array().map_or(0, Vec::len);
         writeln!(
             ctx.out,
@@ -189,7 +189,7 @@ pub fn normalise(sbom: &mut Value, time: &str) {
     // A name-based UUID (version 8, RFC 9562 variant) from the content's sha256.
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let hex = crate::digest::hex(&b);
     let uuid = format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &hex[..8],

@@ -1,12 +1,12 @@
 //! `cosign/sign-blob` and `cosign/verify-blob`: cosign-compatible signatures of files
 //! (`<file>.sig`, base64 of DER ECDSA P-256 over SHA-256), made and checked in-process.
 
-use crate::model::{Builtin, Registration, StepContext};
 use crate::cosign::{self, source};
-use crate::yaml::Reader;
+use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
 use crate::text::relpath;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use p256::ecdsa::VerifyingKey;
 use std::sync::Arc;
@@ -102,7 +102,7 @@ impl Builtin for Sign {
             let blob = std::fs::read(ctx.root.join(file))
                 .with_context(|| format!("cannot read {file}; build it first"))?;
             let signature = cosign::sign_blob(&loaded.key, &blob);
-            crate::cache::write_atomic(
+            crate::fsutil::write_atomic(
                 &ctx.root.join(format!("{file}.sig")),
                 signature.as_bytes(),
             )?;

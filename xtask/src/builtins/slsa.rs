@@ -1,13 +1,13 @@
 //! `slsa/provenance`: writes the run's SLSA provenance (in-toto Statement v1) for the given
 //! artifacts and, when a signing key is present, a DSSE envelope it verifies right away.
 
-use crate::model::{Builtin, Registration, StepContext};
 use crate::cosign::{self, source};
-use crate::yaml::Reader;
+use crate::diagnostic::Span;
+use crate::model::{Builtin, Registration, StepContext};
 use crate::provenance::{self, PAYLOAD_TYPE};
 use crate::text::time::rfc3339;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
+use crate::yaml::Reader;
 use anyhow::Context as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -58,7 +58,7 @@ impl Builtin for Provenance {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
         let mut subjects = Vec::new();
         for file in &self.subjects {
-            let sha = crate::cache::sha256_file(&ctx.root.join(file))
+            let sha = crate::digest::sha256_file(&ctx.root.join(file))
                 .with_context(|| format!("cannot read {file}; build it first"))?;
             subjects.push((file.clone(), sha));
         }
@@ -79,7 +79,7 @@ impl Builtin for Provenance {
             repository: repository(ctx.root, &env),
             cargo_lock_sha256: lock
                 .exists()
-                .then(|| crate::cache::sha256_file(&lock))
+                .then(|| crate::digest::sha256_file(&lock))
                 .transpose()?,
             tools,
             started_on: rfc3339(
@@ -144,7 +144,7 @@ fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    crate::cache::write_atomic(&path, text.as_bytes())
+    crate::fsutil::write_atomic(&path, text.as_bytes())
 }
 
 fn rustc_version(ctx: &StepContext<'_>) -> Option<String> {

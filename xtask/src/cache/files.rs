@@ -2,9 +2,9 @@
 //! are unchanged since it was last hashed keeps its digest. Hashing spreads over the cores.
 
 use super::walk::Found;
-use sha2::{Digest, Sha256};
+use crate::digest::sha256_file;
 use std::collections::BTreeMap;
-use std::io::Read;
+
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -176,7 +176,7 @@ impl FileDigests {
                 e.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode
             ));
         }
-        super::state::write_atomic(&self.path, text.as_bytes())
+        crate::fsutil::write_atomic(&self.path, text.as_bytes())
     }
 }
 
@@ -263,24 +263,6 @@ fn hash_parallel(
         .into_iter()
         .map(|r| r.expect("every file hashed"))
         .collect()
-}
-
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

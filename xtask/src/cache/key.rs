@@ -1,7 +1,7 @@
 //! The parts of a step's cache key, kept apart so a miss can say which part changed.
 
+use crate::digest::sha256;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -86,10 +86,6 @@ fn diff_names<'a>(
     names.sort();
     names.dedup();
     names.into_iter()
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    super::files::hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

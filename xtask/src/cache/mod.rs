@@ -8,10 +8,10 @@ mod key;
 mod state;
 mod walk;
 
-pub use files::{hex, sha256_file};
-pub use key::{Components, sha256};
-pub use state::{Output, write_atomic, write_atomic_mode};
+pub use key::Components;
+pub use state::Output;
 
+use crate::digest::sha256;
 use crate::plan::{Plan, PlanStep, Work};
 use files::FileDigests;
 use state::StepState;

@@ -2,9 +2,9 @@
 //! atomically so concurrent engines never see half a file.
 
 use super::key::Components;
-use anyhow::Context as _;
+
 use serde::{Deserialize, Serialize};
-use std::io::Write as _;
+
 use std::path::{Path, PathBuf};
 
 pub const VERSION: u32 = 1;
@@ -60,8 +60,8 @@ pub fn write(path: &Path, state: &StepState, components: Components) -> anyhow::
         key: state.key.clone(),
         components,
     };
-    write_atomic(&parts_path(path), &serde_json::to_vec(&parts)?)?;
-    write_atomic(path, &serde_json::to_vec_pretty(state)?)
+    crate::fsutil::write_atomic(&parts_path(path), &serde_json::to_vec(&parts)?)?;
+    crate::fsutil::write_atomic(path, &serde_json::to_vec_pretty(state)?)
 }
 
 /// The parts of the key recorded as `key`, if they are still there.
@@ -72,28 +72,4 @@ pub fn read_parts(path: &Path, key: &str) -> Option<Components> {
 
 fn parts_path(path: &Path) -> PathBuf {
     path.with_extension("parts.json")
-}
-
-/// Writes a temp file next to `path` and renames it over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    // Readable like any other file the engine writes (the temp file starts out 0600);
-    // nothing secret is ever written through here.
-    write_atomic_mode(path, bytes, 0o644)
-}
-
-/// `write_atomic` with the file's mode (0755 for a git hook, say).
-pub fn write_atomic_mode(path: &Path, bytes: &[u8], mode: u32) -> anyhow::Result<()> {
-    let dir = path.parent().expect("files are written into a directory");
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    use std::os::unix::fs::PermissionsExt as _;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .with_context(|| format!("cannot replace {}", path.display()))?;
-    Ok(())
 }

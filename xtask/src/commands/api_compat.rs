@@ -2,17 +2,11 @@
 //! compatibility of the OpenAPI document with its base, for people (text), bots (JSON) and
 //! pull-request comments (Markdown). Exit 1 on an unexcused breaking change.
 
-use crate::App;
 use crate::apicompat::{self, Outcome};
+use crate::cli::Format;
+use crate::commands::App;
 use crate::failure::Failure;
 use std::path::Path;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    Markdown,
-}
 
 pub struct Options<'a> {
     pub base: Option<&'a str>,

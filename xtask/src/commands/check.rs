@@ -1,6 +1,6 @@
 //! `cargo xtask check`: validates every pipeline file; exit 2 on any error.
 
-use crate::App;
+use crate::commands::App;
 use crate::failure::Failure;
 use std::path::Path;
 

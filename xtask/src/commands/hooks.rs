@@ -4,7 +4,7 @@
 //! `core.hooksPath` included), carry a marker, and a hook without it is never touched unless
 //! `--force` says so.
 
-use crate::App;
+use crate::commands::App;
 use crate::failure::Failure;
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
@@ -63,7 +63,7 @@ pub fn install(app: &App, root: &Path, force: bool) -> Result<(), Failure> {
     for (hook, args) in HOOKS {
         let path = dir.join(hook);
         let replaced = foreign.contains(&path);
-        crate::cache::write_atomic_mode(&path, script(args).as_bytes(), 0o755)?;
+        crate::fsutil::write_atomic_mode(&path, script(args).as_bytes(), 0o755)?;
         let note = if replaced {
             " (replaced the existing hook, --force)"
         } else {

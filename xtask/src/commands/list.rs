@@ -1,6 +1,6 @@
 //! `cargo xtask list`: the pipelines with their descriptions and needs.
 
-use crate::App;
+use crate::commands::App;
 use crate::failure::Failure;
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! One module per command, each with a `run`.
+//! One module per command, each with a `run`, and the state they share.
 
 pub mod api_compat;
 pub mod bench;
@@ -11,3 +11,15 @@ pub mod policy;
 pub mod run;
 pub mod verify;
 pub mod workflow;
+
+use crate::cli::Cli;
+use crate::mask::Masker;
+use crate::style::Style;
+use std::sync::Arc;
+
+/// State every command shares: how to print, and the secrets to mask once they are known.
+pub struct App {
+    pub cli: Cli,
+    pub style: Style,
+    pub masker: Arc<Masker>,
+}

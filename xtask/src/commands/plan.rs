@@ -1,7 +1,7 @@
 //! `cargo xtask plan`: what `run` would do, in which order and why; runs nothing.
 
-use crate::App;
 use crate::cache::{Cache, Check};
+use crate::commands::App;
 use crate::exec::Machine;
 use crate::failure::Failure;
 use crate::model::Facts;

@@ -2,7 +2,7 @@
 //! per line, `path:line:col: rule-id: message` (GitHub annotations too under Actions);
 //! exit 1 on any error-level finding, 2 on an invalid policy file or an unknown rule.
 
-use crate::App;
+use crate::commands::App;
 use crate::failure::Failure;
 use crate::policy::{self, Policies};
 use crate::report::annotation;

@@ -1,11 +1,11 @@
 //! `cargo xtask run` and `cargo xtask ci`: plan, execute and report.
 
-use crate::App;
 use crate::cache::Cache;
+use crate::commands::App;
+use crate::exec::Reporter;
 use crate::exec::{self, Machine, StepRunner};
 use crate::failure::Failure;
 use crate::mask::Masker;
-use crate::exec::Reporter;
 use crate::report::{Fanout, GitHub, Json, Terminal, Verbosity};
 use crate::tools::Toolbox;
 use std::io::IsTerminal as _;

@@ -1,7 +1,7 @@
 //! `cargo xtask workflow [--check] [--output PATH]`: writes the GitHub Actions workflow
 //! generated from the pipelines, or fails with a diff when the committed one differs.
 
-use crate::App;
+use crate::commands::App;
 use crate::failure::Failure;
 use crate::workflow::{self, Workflow};
 use anyhow::Context as _;
@@ -67,7 +67,7 @@ pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    crate::cache::write_atomic(&target, text.as_bytes())
+    crate::fsutil::write_atomic(&target, text.as_bytes())
         .with_context(|| format!("cannot write the workflow to {}", target.display()))?;
     println!(
         "{} wrote {shown} ({} jobs)",

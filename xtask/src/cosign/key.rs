@@ -181,10 +181,5 @@ pub fn read_public_key(pem_text: &str) -> Result<VerifyingKey, String> {
 }
 
 fn random<const N: usize>() -> [u8; N] {
-    use std::io::Read as _;
-    let mut bytes = [0u8; N];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .expect("the kernel's random number generator is readable");
-    bytes
+    crate::text::random::bytes().expect("the operating system's random number generator works")
 }

@@ -1,14 +1,14 @@
 //! The real step runner: provisions tools, consults the cache, then runs the step's process
 //! or built-in and records a successful cached step.
 
-use crate::process::Capture;
-use crate::process::{self, Control, describe};
 use super::result::{Status, StepResult};
 use super::scheduler::Runner;
-use crate::model::StepContext;
 use crate::cache::{Cache, Check};
 use crate::mask::Masker;
+use crate::model::StepContext;
 use crate::plan::{Plan, PlanStep, Work};
+use crate::process::Capture;
+use crate::process::{self, Control, describe};
 use crate::tools::Toolbox;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -1,12 +1,12 @@
 //! The bounded parallel scheduler: starts ready steps up to `jobs` at once, applies
 //! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM.
 
-use crate::process::{Control, signal_name};
+use super::reporter::Reporter;
 use super::result::{Outcome, Status, StepResult};
 use super::signals::Signals;
 use crate::model::Facts;
 use crate::plan::{Plan, PlanStep};
-use super::reporter::Reporter;
+use crate::process::{Control, signal_name};
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -367,7 +367,8 @@ mod tests {
         for (name, yaml) in files {
             std::fs::write(dir.path().join(format!("pipelines/{name}.yaml")), yaml).unwrap();
         }
-        let ws = crate::load::load(dir.path(), crate::builtins::REGISTRY).unwrap_or_else(|_| panic!("fixture is valid"));
+        let ws = crate::load::load(dir.path(), crate::builtins::REGISTRY)
+            .unwrap_or_else(|_| panic!("fixture is valid"));
         let plan = crate::plan::build(
             &ws,
             &[target.to_string()],

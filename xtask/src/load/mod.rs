@@ -7,13 +7,13 @@ mod pipeline;
 mod step;
 mod tools;
 
+use crate::diagnostic::Named;
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::failure::Failure;
 use crate::model::{Pipeline, Registration, Workspace};
-use crate::diagnostic::Named;
 use crate::text::suggest::did_you_mean;
-use anyhow::Context as _;
 use crate::yaml::Reader;
+use anyhow::Context as _;
 use std::path::Path;
 
 pub use graph::find_cycle;

@@ -1,13 +1,13 @@
 //! Reads one pipeline file into a `Pipeline`.
 
 use super::condition::condition;
-use crate::yaml::Reader;
 use super::step::step;
 use super::tools::tools;
-use crate::model::{Pipeline, Registration, Step};
 use crate::diagnostic::Named;
+use crate::model::{Pipeline, Registration, Step};
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
+use crate::yaml::Reader;
 
 const KEYS: [&str; 8] = [
     "description",
@@ -122,7 +122,10 @@ fn steps(r: &mut Reader, registry: &[Registration], node: &Node) -> Vec<Step> {
             ));
         }
     }
-    let steps: Vec<Step> = items.iter().filter_map(|item| step(r, registry, item)).collect();
+    let steps: Vec<Step> = items
+        .iter()
+        .filter_map(|item| step(r, registry, item))
+        .collect();
     check_step_needs(r, &steps, &ids);
     steps
 }

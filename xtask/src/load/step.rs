@@ -1,12 +1,12 @@
 //! Reads one entry of a pipeline's `steps:` list.
 
 use super::condition::condition;
-use crate::yaml::Reader;
 use super::tools::argv;
 use crate::model::{Action, Registration, Shell, Step};
 use crate::text::suggest::did_you_mean;
 use crate::text::{duration, relpath, template};
 use crate::yaml::Node;
+use crate::yaml::Reader;
 
 const KEYS: [&str; 13] = [
     "id",

@@ -1,9 +1,9 @@
 //! Reads a pipeline's `tools:` mapping.
 
-use crate::yaml::Reader;
 use crate::model::Tool;
 use crate::text::{shell_words, template};
 use crate::yaml::Node;
+use crate::yaml::Reader;
 
 const KEYS: [&str; 4] = ["version", "install", "bin", "version-args"];
 

@@ -143,4 +143,3 @@ pub struct Registration {
     pub summary: &'static str,
     pub parse: Parse,
 }
-

@@ -1,8 +1,8 @@
 //! A step: one command or built-in, with its dependencies and limits.
 
+use super::Builtin;
 use super::Condition;
 use crate::diagnostic::Named;
-use super::Builtin;
 use crate::diagnostic::Span;
 use std::sync::Arc;
 use std::time::Duration;

@@ -65,7 +65,11 @@ pub struct Files<'a> {
 
 impl Files<'_> {
     /// Reads one YAML file of the workspace with `parse`.
-    pub fn read<T>(&mut self, rel: &str, parse: fn(&mut Reader, &Node) -> Option<T>) -> anyhow::Result<Option<T>> {
+    pub fn read<T>(
+        &mut self,
+        rel: &str,
+        parse: fn(&mut Reader, &Node) -> Option<T>,
+    ) -> anyhow::Result<Option<T>> {
         crate::yaml::read_file(self.root, rel, self.diags, parse)
     }
 }
@@ -76,7 +80,9 @@ pub fn load_policy<T: Policy>(
     rel: &str,
     parse: fn(&mut Reader, &Node) -> Option<T>,
 ) -> anyhow::Result<Option<Arc<dyn Policy>>> {
-    Ok(files.read(rel, parse)?.map(|p| Arc::new(p) as Arc<dyn Policy>))
+    Ok(files
+        .read(rel, parse)?
+        .map(|p| Arc::new(p) as Arc<dyn Policy>))
 }
 
 /// Every policy the workspace has, in table order (absent files are absent rules).
@@ -102,7 +108,10 @@ impl Policies {
         let mut diags = Vec::new();
         unknown_files(root, &mut diags)?;
         let mut loaded = Vec::new();
-        let mut files = Files { root, diags: &mut diags };
+        let mut files = Files {
+            root,
+            diags: &mut diags,
+        };
         for rule in RULES {
             if let Some(policy) = (rule.load)(&mut files)? {
                 loaded.push((rule.id, policy));
@@ -162,7 +171,8 @@ fn unknown_files(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<()>
     for entry in std::fs::read_dir(&dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
         let rel = format!("policies/{name}");
-        let known = RULES.iter().any(|r| r.files.contains(&rel.as_str())) || rel == API_COMPAT_ALLOWLIST;
+        let known =
+            RULES.iter().any(|r| r.files.contains(&rel.as_str())) || rel == API_COMPAT_ALLOWLIST;
         if (name.ends_with(".yaml") || name.ends_with(".yml")) && !known {
             let files: Vec<&str> = RULES.iter().map(Rule::file).collect();
             let src = SourceFile::new(rel.clone(), "");
@@ -181,10 +191,12 @@ pub fn unknown_rule(rule: &str) -> Option<String> {
     if ids.contains(&rule) {
         return None;
     }
-    Some(match crate::text::suggest::did_you_mean(rule, ids.iter().copied()) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => format!("rules: {}", ids.join(", ")),
-    })
+    Some(
+        match crate::text::suggest::did_you_mean(rule, ids.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => format!("rules: {}", ids.join(", ")),
+        },
+    )
 }
 
 /// `N errors, M warnings from rules a, b` — or that everything passed.

@@ -3,14 +3,16 @@
 //! checked statically on the migrations and, when a live database is configured, against
 //! `pg_class` and `pg_policies`.
 
-mod sql;
+mod lexer;
+mod live;
+mod replay;
 
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
-use sql::{Schema, Table};
+use crate::yaml::Node;
+use crate::yaml::Reader;
+use replay::{Schema, Table};
 
 pub const RULE: Rule = Rule {
     id: "rls",
@@ -110,14 +112,13 @@ impl Policy for Rls {
             .as_deref()
             .and_then(|name| (ctx.env)(name).filter(|v| !v.is_empty()))
         {
-            findings.extend(self.live_findings(&schema, &dsn));
+            findings.extend(self.live_findings(ctx, &schema, &dsn));
         }
         findings
     }
 }
 
 impl Rls {
-
     fn is_tenant(&self, table: &Table) -> bool {
         self.tenant_tables.contains(&table.name)
             || table
@@ -209,9 +210,15 @@ impl Rls {
     }
 
     /// What the live database says of each tenant table, at the migration that created it.
-    fn live_findings(&self, schema: &Schema, dsn: &str) -> Vec<Finding> {
+    fn live_findings(&self, ctx: &Context, schema: &Schema, dsn: &str) -> Vec<Finding> {
         let policy = SourceFile::new(RULE.file(), "");
-        let rows = match sql::query_live(&self.tenant_columns, &self.tenant_tables, dsn) {
+        let rows = match live::query(
+            ctx.launcher,
+            ctx.root,
+            &self.tenant_columns,
+            &self.tenant_tables,
+            dsn,
+        ) {
             Ok(rows) => rows,
             Err(why) => {
                 return vec![Finding::new(

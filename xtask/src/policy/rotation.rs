@@ -4,9 +4,9 @@
 
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::yaml::Node;
+use crate::yaml::Reader;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const RULE: Rule = Rule {
@@ -178,7 +178,6 @@ impl Policy for Rotation {
 }
 
 impl Rotation {
-
     /// The rows of the table whose header names date, owner, key class and affected services.
     fn rows(&self, src: &SourceFile) -> (Vec<Row>, Vec<Finding>) {
         let mut rows = Vec::new();
@@ -279,14 +278,8 @@ fn parse_date(text: &str) -> Option<u64> {
     if hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    // Days from civil (Howard Hinnant), for dates after 1970.
-    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    let days = crate::text::time::days_from_civil(y.try_into().ok()?, m as u32, d as u32);
+    Some(u64::try_from(days).ok()? * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
 fn human(d: Duration) -> String {

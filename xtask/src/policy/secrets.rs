@@ -5,9 +5,9 @@
 
 use super::{Context, Files, Finding, Policy, Rule};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::yaml::Node;
+use crate::yaml::Reader;
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {
@@ -22,7 +22,9 @@ fn load(files: &mut Files) -> anyhow::Result<Option<Arc<dyn Policy>>> {
     let Some(mut secrets) = files.read(RULE.files[0], parse)? else {
         return Ok(None);
     };
-    secrets.allow = files.read(RULE.files[1], parse_allowlist)?.unwrap_or_default();
+    secrets.allow = files
+        .read(RULE.files[1], parse_allowlist)?
+        .unwrap_or_default();
     Ok(Some(Arc::new(secrets)))
 }
 
@@ -168,7 +170,6 @@ impl Policy for Secrets {
 }
 
 impl Secrets {
-
     fn allowed(&self, finding: &Finding) -> bool {
         let line = finding.diag.span.map(|s| s.start.line);
         self.allow.iter().any(|a| {

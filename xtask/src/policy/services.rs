@@ -4,9 +4,9 @@
 
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::yaml::Node;
+use crate::yaml::Reader;
 
 pub const RULE: Rule = Rule {
     id: "services",

@@ -1,11 +1,11 @@
 //! `policies/supply-chain.yaml`: on which refs a missing signing key is an error instead of
 //! a skip (`require-signature-on`), and which artifacts need a signature and provenance.
 
+use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
 use crate::git::RefName;
-use super::{Context, Finding, Policy, Rule, load_policy};
-use crate::yaml::Reader;
 use crate::yaml::Node;
+use crate::yaml::Reader;
 
 pub const PATH: &str = "policies/supply-chain.yaml";
 
@@ -151,7 +151,7 @@ impl Policy for SupplyChain {
                 ));
                 continue;
             };
-            let sha = crate::cache::sha256(&bytes);
+            let sha = crate::digest::sha256(&bytes);
             if artifact.provenance && statement.is_none() {
                 let message = format!("{} has no provenance in this workspace yet", artifact.path);
                 findings.push(super::Finding::new(

@@ -2,9 +2,9 @@
 //! the sandbox defaults, checked against the committed `config/<environment>.env` files.
 
 use super::{Context, Finding, Policy, Rule, load_policy};
-use crate::yaml::Reader;
-use crate::yaml::Node;
 use crate::diagnostic::Span;
+use crate::yaml::Node;
+use crate::yaml::Reader;
 
 pub const RULE: Rule = Rule {
     id: "telemetry",

@@ -21,3 +21,12 @@ impl Launcher<'_> {
             .map_err(|e| anyhow::anyhow!("cannot run `{}`: {e}", argv[0]))
     }
 }
+
+/// A temp file a command wrote its stdout to (`Spawn::stdout`), read from its start.
+pub fn read_back(mut file: std::fs::File) -> std::io::Result<String> {
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    file.rewind()?;
+    file.read_to_string(&mut text)?;
+    Ok(text)
+}

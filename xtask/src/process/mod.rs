@@ -3,9 +3,10 @@
 
 mod capture;
 mod launcher;
+pub mod postgres;
 
 pub use capture::Capture;
-pub use launcher::Launcher;
+pub use launcher::{Launcher, read_back};
 
 use crate::mask::Masker;
 use std::collections::BTreeMap;

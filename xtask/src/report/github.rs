@@ -5,8 +5,8 @@
 
 use super::terminal::{Terminal, status_line};
 use super::{pipeline_outcomes, summary};
-use crate::exec::Reporter;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::exec::Reporter;
 use crate::exec::{Outcome, Status, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};

@@ -3,8 +3,8 @@
 //! `docs/report.schema.json`.
 
 use super::{pipeline_outcomes, summary};
-use crate::exec::Reporter;
 use crate::cache::Output;
+use crate::exec::Reporter;
 use crate::exec::{Outcome, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
@@ -163,7 +163,7 @@ impl Reporter for Json {
             .masker
             .mask(&(serde_json::to_string_pretty(&doc).expect("plain data serialises") + "\n"));
         let path = self.root.join("target/xtask/report.json");
-        if let Err(e) = crate::cache::write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes()) {
             eprintln!("warning: cannot write {}: {e:#}", path.display());
         }
         if self.print {

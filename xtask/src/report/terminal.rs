@@ -1,9 +1,9 @@
 //! The terminal report: a line per finished step followed by its output block, skip
 //! reasons, and the summary naming the first failure.
 
-use crate::exec::Reporter;
 use super::progress::Progress;
 use super::summary;
+use crate::exec::Reporter;
 use crate::exec::{Outcome, Status, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};

@@ -1,4 +1,5 @@
-//! RFC 3339 UTC timestamps without a date-time dependency.
+//! RFC 3339 UTC timestamps and the proleptic Gregorian calendar, without a date-time
+//! dependency.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,8 +18,23 @@ pub fn rfc3339(t: SystemTime) -> String {
     )
 }
 
+/// (year, month, day) to days since 1970-01-01 (negative before), after Howard Hinnant's
+/// algorithm; the inverse of `civil_from_days`.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let (y, m) = if m <= 2 {
+        (y - 1, i64::from(m) + 9)
+    } else {
+        (y, i64::from(m) - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let doy = (153 * m + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), after Howard Hinnant's algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -34,6 +50,16 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn days_and_dates_are_inverse() {
+        for days in [-719_468, -1, 0, 1, 11_016, 20_785, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(0, 1, 1), -719_528);
+    }
 
     #[test]
     fn formats_known_instants() {

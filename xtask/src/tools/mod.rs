@@ -3,9 +3,9 @@
 
 mod provision;
 
-use crate::process::{self, Control};
 use crate::mask::Masker;
 use crate::model::Tool;
+use crate::process::{self, Control};
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

@@ -2,9 +2,9 @@
 //! and never leaving a half-installed tool behind.
 
 use super::{Toolbox, run_captured, version_output};
-use crate::process::{Control, describe};
 use crate::mask::Masker;
 use crate::model::Tool;
+use crate::process::{Control, describe};
 use crate::text::template;
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;

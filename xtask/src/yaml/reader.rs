@@ -1,11 +1,11 @@
 //! Typed reading of YAML nodes that records every mistake as a diagnostic and carries on,
 //! so one `check` reports all errors of a file.
 
-use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::diagnostic::Named;
+use crate::diagnostic::Span;
+use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
-use crate::diagnostic::Span;
 
 pub struct Reader<'s> {
     pub src: &'s SourceFile,

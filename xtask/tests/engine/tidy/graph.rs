@@ -38,12 +38,16 @@ pub fn check(src: &Path, layers: &[&[&str]]) -> Vec<String> {
         .collect();
     for top in &tops {
         if rank(top).is_none() {
-            problems.push(format!("module `{top}` is in no layer: add it to LAYERS and to docs/architecture.md"));
+            problems.push(format!(
+                "module `{top}` is in no layer: add it to LAYERS and to docs/architecture.md"
+            ));
         }
     }
     for name in layers.iter().flat_map(|l| l.iter()) {
         if !tops.contains(name) {
-            problems.push(format!("layer table names `{name}`, which is not a module of src/"));
+            problems.push(format!(
+                "layer table names `{name}`, which is not a module of src/"
+            ));
         }
     }
     // Sibling edges per folder: folder path -> (from child, to child) -> first import.
@@ -61,9 +65,15 @@ pub fn check(src: &Path, layers: &[&[&str]]) -> Vec<String> {
             };
             let own = &m.path[0];
             if top != own {
-                let (Some(from), Some(to)) = (rank(own), rank(top)) else { continue };
+                let (Some(from), Some(to)) = (rank(own), rank(top)) else {
+                    continue;
+                };
                 if to >= from {
-                    let way = if to == from { "sideways, within its layer" } else { "up the layers" };
+                    let way = if to == from {
+                        "sideways, within its layer"
+                    } else {
+                        "up the layers"
+                    };
                     problems.push(format!(
                         "{}:{}: `{written}` points {way}: `{own}` (layer {from}) may import only from layers below it, and `{top}` is layer {to}",
                         m.file, r.line
@@ -72,9 +82,19 @@ pub fn check(src: &Path, layers: &[&[&str]]) -> Vec<String> {
                 continue;
             }
             let target = node(&modules, &known, &abs);
-            let (Some(a), Some(b)) = siblings(&m.path, &target) else { continue };
+            let (Some(a), Some(b)) = siblings(&m.path, &target) else {
+                continue;
+            };
             let folder = m.path[..common(&m.path, &target)].to_vec();
-            folders.entry(folder).or_default().entry((a, b)).or_insert(Edge { from: m, line: r.line, written });
+            folders
+                .entry(folder)
+                .or_default()
+                .entry((a, b))
+                .or_insert(Edge {
+                    from: m,
+                    line: r.line,
+                    written,
+                });
         }
     }
     for (folder, edges) in &folders {
@@ -105,13 +125,23 @@ fn read(src: &Path) -> Vec<Module> {
         .into_iter()
         .filter(|rel| rel != "main.rs")
         .map(|rel| {
-            let text = std::fs::read_to_string(src.join(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-            let mut path: Vec<String> = rel.trim_end_matches(".rs").split('/').map(str::to_owned).collect();
+            let text =
+                std::fs::read_to_string(src.join(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let mut path: Vec<String> = rel
+                .trim_end_matches(".rs")
+                .split('/')
+                .map(str::to_owned)
+                .collect();
             if matches!(path.last().map(String::as_str), Some("mod" | "lib")) {
                 path.pop();
             }
             let refs = paths(&text, &declared_modules(&text));
-            Module { path, file: rel, refs, reexports: BTreeMap::new() }
+            Module {
+                path,
+                file: rel,
+                refs,
+                reexports: BTreeMap::new(),
+            }
         })
         .collect();
     for m in &mut modules {
@@ -153,7 +183,9 @@ fn resolve(m: &Module, r: &PathRef) -> Vec<String> {
         "super" => {
             let ups = segs.iter().take_while(|s| *s == "super").count();
             base.truncate(base.len().saturating_sub(ups));
-            base.into_iter().chain(segs[ups..].iter().cloned()).collect()
+            base.into_iter()
+                .chain(segs[ups..].iter().cloned())
+                .collect()
         }
         _ => base.into_iter().chain(segs.iter().cloned()).collect(),
     }
@@ -162,7 +194,10 @@ fn resolve(m: &Module, r: &PathRef) -> Vec<String> {
 /// The module file an absolute path lands in: its longest prefix that is a module, followed
 /// through a re-export of that module (`super::Thing` where the parent says `pub use x::Thing`).
 fn node(modules: &[Module], known: &BTreeSet<&[String]>, abs: &[String]) -> Vec<String> {
-    let len = (0..=abs.len()).rev().find(|n| known.contains(&abs[..*n])).unwrap_or(0);
+    let len = (0..=abs.len())
+        .rev()
+        .find(|n| known.contains(&abs[..*n]))
+        .unwrap_or(0);
     let mut found = abs[..len].to_vec();
     let owner = modules.iter().find(|m| m.path == found);
     if let (Some(owner), Some(item)) = (owner, abs.get(len)) {
@@ -215,5 +250,7 @@ fn find_cycle<V>(edges: &BTreeMap<(String, String), V>) -> Option<Vec<String>> {
         None
     }
     let mut done = BTreeSet::new();
-    nodes.into_iter().find_map(|n| visit(n, edges, &mut Vec::new(), &mut done))
+    nodes
+        .into_iter()
+        .find_map(|n| visit(n, edges, &mut Vec::new(), &mut done))
 }

@@ -11,9 +11,8 @@ use std::path::Path;
 /// `docs/architecture.md` draws the same list; `layers_match_the_architecture_doc` keeps
 /// them equal.
 const LAYERS: &[&[&str]] = &[
-    &["cli"],
     &["commands"],
-    &["workflow", "bench"],
+    &["cli", "workflow", "bench"],
     &["report"],
     &["exec"],
     &["builtins"],
@@ -27,24 +26,36 @@ const LAYERS: &[&[&str]] = &[
     &["process"],
     &["yaml", "failure"],
     &["diagnostic"],
-    &["text", "digest", "fsutil", "style", "mask", "git"],
+    &["text", "fsutil", "mask", "git"],
+    &["digest", "style"],
 ];
 
 #[test]
 fn modules_import_only_from_layers_below() {
     let problems = graph::check(&Path::new(REPO).join("src"), LAYERS);
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn layers_match_the_architecture_doc() {
-    let doc = std::fs::read_to_string(Path::new(REPO).join("../docs/architecture.md")).expect("doc");
+    let doc =
+        std::fs::read_to_string(Path::new(REPO).join("../docs/architecture.md")).expect("doc");
     let drawn = diagram(&doc).expect("docs/architecture.md has a ```text block under `## Layers`");
     let table: Vec<Vec<String>> = LAYERS
         .iter()
         .map(|l| l.iter().map(|s| s.to_string()).collect())
         .collect();
-    assert_eq!(drawn, table, "the diagram in docs/architecture.md and LAYERS in {}", file!());
+    assert_eq!(
+        drawn,
+        table,
+        "the diagram in docs/architecture.md and LAYERS in {}",
+        file!()
+    );
 }
 
 /// The layers drawn in the doc: the first ```text block after `## Layers`, one layer a line,
@@ -70,13 +81,25 @@ fn planted_violations_are_named_with_file_and_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let src = dir.path();
     let files = [
-        ("lib.rs", "mod low;\nmod high;\nmod side;\npub struct App;\n"),
-        ("low.rs", "//! low\nuse crate::style::Style;\nfn f() { crate::high::g(); }\n"),
+        (
+            "lib.rs",
+            "mod low;\nmod high;\nmod side;\npub struct App;\n",
+        ),
+        (
+            "low.rs",
+            "//! low\nuse crate::style::Style;\nfn f() { crate::high::g(); }\n",
+        ),
         ("side.rs", "use crate::low::x;\nuse crate::App;\n"),
         ("style.rs", "pub struct Style;\n"),
-        ("high/mod.rs", "mod a;\nmod b;\npub use a::Thing;\npub fn g() { a::h(); }\n"),
+        (
+            "high/mod.rs",
+            "mod a;\nmod b;\npub use a::Thing;\npub fn g() { a::h(); }\n",
+        ),
         ("high/a.rs", "use super::b::B;\npub struct Thing;\n"),
-        ("high/b.rs", "use super::Thing;\nuse crate::low;\npub struct B;\n"),
+        (
+            "high/b.rs",
+            "use super::Thing;\nuse crate::low;\npub struct B;\n",
+        ),
     ];
     for (rel, text) in files {
         let path = src.join(rel);

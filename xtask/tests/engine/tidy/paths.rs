@@ -86,7 +86,12 @@ pub fn paths(src: &str, children: &[String]) -> Vec<PathRef> {
 
 /// Reads a path tree from `i` (an identifier), appending each full path to `found`;
 /// returns the index after it.
-fn tree(toks: &[(usize, Tok)], mut i: usize, mut prefix: Vec<String>, found: &mut Vec<Vec<String>>) -> usize {
+fn tree(
+    toks: &[(usize, Tok)],
+    mut i: usize,
+    mut prefix: Vec<String>,
+    found: &mut Vec<Vec<String>>,
+) -> usize {
     loop {
         match toks.get(i).map(|t| &t.1) {
             Some(Tok::Ident(name)) => {
@@ -215,7 +220,13 @@ fn skip_string(chars: &[char], mut i: usize, hashes: usize, line: &mut usize) ->
     while i < chars.len() {
         match chars[i] {
             '\\' if !raw => i += 2,
-            '"' if chars[i + 1..].iter().take(hashes).filter(|c| **c == '#').count() == hashes => {
+            '"' if chars[i + 1..]
+                .iter()
+                .take(hashes)
+                .filter(|c| **c == '#')
+                .count()
+                == hashes =>
+            {
                 return i + 1 + hashes;
             }
             c => {
@@ -255,7 +266,15 @@ mod tests {
         let src = "use crate::{a::B, c::{self, D}};\n// crate::x::y\nfn f() { let s = \"crate::q\"; crate::e::f(); child::g(); }\nmod tests {\n use super::*;\n}\nfn z() { r#\"crate::r\"#; 'a'; super::h(); }\n";
         assert_eq!(
             written(src),
-            ["1:/crate::a::B", "1:/crate::c::self", "1:/crate::c::D", "3:/crate::e::f", "3:/child::g", "5:tests/super", "7:/super::h"]
+            [
+                "1:/crate::a::B",
+                "1:/crate::c::self",
+                "1:/crate::c::D",
+                "3:/crate::e::f",
+                "3:/child::g",
+                "5:tests/super",
+                "7:/super::h"
+            ]
         );
     }
 }
