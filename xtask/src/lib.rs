@@ -11,6 +11,7 @@ mod commands;
 pub mod cosign;
 pub mod diagnostic;
 pub mod digest;
+pub mod drift;
 pub mod exec;
 pub mod failure;
 pub mod fsutil;

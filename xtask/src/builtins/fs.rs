@@ -1,8 +1,7 @@
 //! `fs/ensure-dir` and `fs/remove`: small file-system built-ins for preparing and cleaning
 //! directories inside the workspace.
 
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
 use crate::yaml::Node;
 use crate::yaml::Reader;
@@ -12,9 +11,11 @@ use std::sync::Arc;
 pub const ENSURE_DIR: Registration = Registration {
     name: "fs/ensure-dir",
     summary: "create directories (and their parents) inside the workspace",
-    parse: |r, with, uses| {
+    required: &[],
+    optional: &["path", "paths"],
+    parse: |r, with| {
         Some(Arc::new(EnsureDir {
-            paths: paths(r, with, uses, "fs/ensure-dir")?,
+            paths: paths(r, with, "fs/ensure-dir")?,
         }))
     },
 };
@@ -22,9 +23,11 @@ pub const ENSURE_DIR: Registration = Registration {
 pub const REMOVE: Registration = Registration {
     name: "fs/remove",
     summary: "remove files or directories inside the workspace, if they exist",
-    parse: |r, with, uses| {
+    required: &[],
+    optional: &["path", "paths"],
+    parse: |r, with| {
         Some(Arc::new(Remove {
-            paths: paths(r, with, uses, "fs/remove")?,
+            paths: paths(r, with, "fs/remove")?,
         }))
     },
 };
@@ -71,13 +74,8 @@ impl Builtin for Remove {
 }
 
 /// `with: { path: P }` or `with: { paths: [P, ...] }`, each inside the workspace.
-fn paths(r: &mut Reader, with: Option<&Node>, uses: Span, name: &str) -> Option<Vec<String>> {
-    let Some(with) = with else {
-        r.error(uses, format!("`{name}` needs `with: {{ path: <dir> }}`"));
-        return None;
-    };
-    let fields = r.fields(with, &format!("`with` of `{name}`"), &["path", "paths"])?;
-    let nodes: Vec<&Node> = match (fields.get("path"), fields.get("paths")) {
+fn paths(r: &mut Reader, with: &With, name: &str) -> Option<Vec<String>> {
+    let nodes: Vec<&Node> = match (with.get("path"), with.get("paths")) {
         (Some(p), None) => vec![p],
         (None, Some(list)) => match list.seq() {
             Some(items) if !items.is_empty() => items.iter().collect(),

@@ -4,10 +4,8 @@
 //! index of `git commit <paths>`. Later steps run there (`cwd:`) and never see unstaged
 //! edits; unchanged files keep their timestamps, so their cached steps stay cached.
 
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use std::path::Path;
@@ -17,6 +15,8 @@ use std::sync::Arc;
 pub const STAGED: Registration = Registration {
     name: "git/staged",
     summary: "check out the content staged for commit into a directory of its own",
+    required: &[],
+    optional: &["path"],
     parse,
 };
 
@@ -29,25 +29,19 @@ struct Staged {
     path: String,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, _uses: Span) -> Option<Arc<dyn Builtin>> {
-    let path = match with {
+fn parse(r: &mut Reader, with: &With) -> Option<Arc<dyn Builtin>> {
+    let path = match with.get("path") {
         None => DEFAULT_PATH.to_owned(),
-        Some(with) => {
-            let fields = r.fields(with, "`with` of `git/staged`", &["path"])?;
-            match fields.get("path") {
-                None => DEFAULT_PATH.to_owned(),
-                Some(node) => {
-                    let path = r.string(node, "path")?;
-                    if relpath::escapes(&path) || path.trim_matches('/').is_empty() {
-                        r.error(
-                            node.span,
-                            format!("`{path}` is not a directory inside the workspace"),
-                        );
-                        return None;
-                    }
-                    path
-                }
+        Some(node) => {
+            let path = r.string(node, "path")?;
+            if relpath::escapes(&path) || path.trim_matches('/').is_empty() {
+                r.error(
+                    node.span,
+                    format!("`{path}` is not a directory inside the workspace"),
+                );
+                return None;
             }
+            path
         }
     };
     Some(Arc::new(Staged { path }))

@@ -5,9 +5,8 @@
 
 use crate::diagnostic::SourceFile;
 use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use sha2::{Digest, Sha384};
@@ -17,6 +16,8 @@ use std::sync::Arc;
 pub const GUARD: Registration = Registration {
     name: "migrations/guard",
     summary: "fail when a released migration changed (checksums in a committed lock)",
+    required: &["lock", "dirs"],
+    optional: &["update"],
     parse,
 };
 
@@ -31,24 +32,15 @@ const HEADER: &str = "# SHA-384 of every released migration, as sqlx records it.
 # fails when a released migration changes: add a new migration instead. After adding one:\n\
 #   cargo xtask run migrations-lock\n";
 
-fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(uses, "`migrations/guard` needs `with: { lock, dirs }`");
-        return None;
-    };
-    let fields = r.fields(
-        with,
-        "`with` of `migrations/guard`",
-        &["lock", "dirs", "update"],
-    )?;
-    let (Some(lock), Some(dirs)) = (fields.get("lock"), fields.get("dirs")) else {
-        r.error(with.span, "`migrations/guard` needs `lock` and `dirs`");
-        return None;
-    };
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
+    let (lock, dirs) = (fields.get("lock")?, fields.get("dirs")?);
     let lock_path = r.string(lock, "lock")?;
     let dirs: Vec<String> = r.names(dirs, "dirs")?.into_iter().map(|n| n.name).collect();
     if relpath::escapes(&lock_path) || dirs.iter().any(|d| relpath::escapes(d)) {
-        r.error(with.span, "`lock` and `dirs` must be inside the workspace");
+        r.error(
+            fields.span,
+            "`lock` and `dirs` must be inside the workspace",
+        );
         return None;
     }
     let update = fields

@@ -14,8 +14,6 @@ mod sbom;
 mod signing;
 mod slsa;
 
-pub use drift::numbered_diff;
-
 use crate::model::Registration;
 
 pub const REGISTRY: &[Registration] = &[

@@ -3,9 +3,7 @@
 //! major-version bump nor the allowlist excuses. Findings land at the document's lines.
 
 use crate::apicompat::{self, Outcome};
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Node;
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::yaml::Reader;
 use anyhow::bail;
 use std::sync::Arc;
@@ -13,6 +11,8 @@ use std::sync::Arc;
 pub const COMPAT: Registration = Registration {
     name: "openapi/compat",
     summary: "fail on breaking changes of an OpenAPI document against the base branch",
+    required: &["file"],
+    optional: &["base"],
     parse,
 };
 
@@ -22,20 +22,8 @@ struct Compat {
     base: Option<String>,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(
-            uses,
-            "`openapi/compat` needs `with: { file: <openapi.yaml> }`",
-        );
-        return None;
-    };
-    let fields = r.fields(with, "`with` of `openapi/compat`", &["file", "base"])?;
-    let Some(file_node) = fields.get("file") else {
-        r.error(with.span, "`openapi/compat` needs `file`");
-        return None;
-    };
-    let file = r.workspace_path(file_node, "file")?;
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
+    let file = r.workspace_path(fields.get("file")?, "file")?;
     let base = match fields.get("base") {
         Some(node) => Some(r.string(node, "base")?),
         None => None,

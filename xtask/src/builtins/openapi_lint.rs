@@ -3,8 +3,7 @@
 
 use crate::diagnostic::Span;
 use crate::diagnostic::{Severity, SourceFile};
-use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Node;
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use serde::Deserialize;
@@ -13,6 +12,8 @@ use std::sync::Arc;
 pub const LINT: Registration = Registration {
     name: "openapi/lint",
     summary: "lint an OpenAPI document with Redocly; findings point at file lines",
+    required: &["file"],
+    optional: &["config"],
     parse,
 };
 
@@ -22,25 +23,13 @@ struct Lint {
     config: Option<String>,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(
-            uses,
-            "`openapi/lint` needs `with: { file: <openapi.yaml> }`",
-        );
-        return None;
-    };
-    let fields = r.fields(with, "`with` of `openapi/lint`", &["file", "config"])?;
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
     let mut path = |key: &str| -> Option<String> { r.workspace_path(fields.get(key)?, key) };
-    let file = path("file");
-    let config = path("config");
-    let Some(file) = file else {
-        if fields.get("file").is_none() {
-            r.error(with.span, "`openapi/lint` needs `file`");
-        }
-        return None;
-    };
-    Some(Arc::new(Lint { file, config }))
+    let (file, config) = (path("file"), path("config"));
+    Some(Arc::new(Lint {
+        file: file?,
+        config,
+    }))
 }
 
 #[derive(Deserialize)]

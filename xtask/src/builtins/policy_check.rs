@@ -2,10 +2,8 @@
 //! step; each finding is a positioned step finding carrying its rule id, and any error-level
 //! finding fails the step.
 
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::policy::{self, Policies};
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::bail;
 use std::sync::Arc;
@@ -13,6 +11,8 @@ use std::sync::Arc;
 pub const CHECK: Registration = Registration {
     name: "policy/check",
     summary: "check the governance policies in policies/*.yaml; findings at file lines",
+    required: &[],
+    optional: &["rules"],
     parse,
 };
 
@@ -21,11 +21,7 @@ struct Check {
     rules: Vec<String>,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, _uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        return Some(Arc::new(Check { rules: Vec::new() }));
-    };
-    let fields = r.fields(with, "`with` of `policy/check`", &["rules"])?;
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
     let mut rules = Vec::new();
     for rule in fields
         .get("rules")

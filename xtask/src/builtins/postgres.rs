@@ -5,10 +5,8 @@
 //! is stopped and deleted when the run ends, however it ends. With `BKG_DB_DSN` set it only
 //! checks that the server answers.
 
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::process::Spawn;
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
@@ -18,6 +16,8 @@ use std::time::{Duration, Instant};
 pub const EPHEMERAL: Registration = Registration {
     name: "postgres/ephemeral",
     summary: "start a throwaway Postgres for the rest of the run unless BKG_DB_DSN is set",
+    required: &[],
+    optional: &["if-missing"],
     parse,
 };
 
@@ -29,13 +29,7 @@ struct Ephemeral {
     allow_missing: bool,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, _uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        return Some(Arc::new(Ephemeral {
-            allow_missing: false,
-        }));
-    };
-    let fields = r.fields(with, "`with` of `postgres/ephemeral`", &["if-missing"])?;
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
     let allow_missing = match fields.get("if-missing") {
         None => false,
         Some(node) => match r.string(node, "if-missing")?.as_str() {

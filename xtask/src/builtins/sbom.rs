@@ -3,9 +3,7 @@
 //! version and lists every locked crate.
 
 use super::cargo_meta;
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
-use crate::yaml::Node;
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use serde_json::Value;
@@ -15,12 +13,16 @@ use std::sync::Arc;
 pub const SYFT: Registration = Registration {
     name: "sbom/syft",
     summary: "scan the workspace with Syft into a reproducible CycloneDX JSON SBOM",
+    required: &["output"],
+    optional: &["exclude"],
     parse: parse_syft,
 };
 
 pub const VALIDATE: Registration = Registration {
     name: "sbom/validate",
     summary: "check that an SBOM is CycloneDX of the expected version and lists every locked crate",
+    required: &["file"],
+    optional: &["spec-version"],
     parse: parse_validate,
 };
 
@@ -36,17 +38,8 @@ struct Validate {
     spec_version: String,
 }
 
-fn parse_syft(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(uses, "`sbom/syft` needs `with: { output: <file> }`");
-        return None;
-    };
-    let fields = r.fields(with, "`with` of `sbom/syft`", &["output", "exclude"])?;
-    let Some(output) = fields.get("output") else {
-        r.error(with.span, "`sbom/syft` needs `output`");
-        return None;
-    };
-    let output = r.workspace_path(output, "output")?;
+fn parse_syft(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
+    let output = r.workspace_path(fields.get("output")?, "output")?;
     let exclude = match fields.get("exclude") {
         Some(node) => r
             .names(node, "exclude")?
@@ -58,17 +51,8 @@ fn parse_syft(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn
     Some(Arc::new(Syft { output, exclude }))
 }
 
-fn parse_validate(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(uses, "`sbom/validate` needs `with: { file: <sbom> }`");
-        return None;
-    };
-    let fields = r.fields(with, "`with` of `sbom/validate`", &["file", "spec-version"])?;
-    let Some(file) = fields.get("file") else {
-        r.error(with.span, "`sbom/validate` needs `file`");
-        return None;
-    };
-    let file = r.workspace_path(file, "file")?;
+fn parse_validate(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
+    let file = r.workspace_path(fields.get("file")?, "file")?;
     let spec_version = match fields.get("spec-version") {
         Some(node) => r.string(node, "spec-version")?,
         None => "1.6".into(),

@@ -2,10 +2,8 @@
 //! (`<file>.sig`, base64 of DER ECDSA P-256 over SHA-256), made and checked in-process.
 
 use crate::cosign::{self, source};
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use p256::ecdsa::VerifyingKey;
@@ -14,9 +12,11 @@ use std::sync::Arc;
 pub const SIGN: Registration = Registration {
     name: "cosign/sign-blob",
     summary: "sign files with the cosign key (COSIGN_KEY_B64 or cosign.key) into <file>.sig",
-    parse: |r, with, uses| {
+    required: &["files"],
+    optional: &[],
+    parse: |r, with| {
         Some(Arc::new(Sign {
-            files: files(r, with, uses, "cosign/sign-blob")?,
+            files: files(r, with)?,
         }))
     },
 };
@@ -24,9 +24,11 @@ pub const SIGN: Registration = Registration {
 pub const VERIFY: Registration = Registration {
     name: "cosign/verify-blob",
     summary: "verify <file>.sig of each file against cosign.pub (or the signing key's public half)",
-    parse: |r, with, uses| {
+    required: &["files"],
+    optional: &[],
+    parse: |r, with| {
         Some(Arc::new(Verify {
-            files: files(r, with, uses, "cosign/verify-blob")?,
+            files: files(r, with)?,
         }))
     },
 };
@@ -42,19 +44,8 @@ struct Verify {
 }
 
 /// `with: { files: [path, ...] }`, each inside the workspace.
-pub fn files(r: &mut Reader, with: Option<&Node>, uses: Span, name: &str) -> Option<Vec<String>> {
-    let Some(with) = with else {
-        r.error(
-            uses,
-            format!("`{name}` needs `with: {{ files: [<path>, ...] }}`"),
-        );
-        return None;
-    };
-    let fields = r.fields(with, &format!("`with` of `{name}`"), &["files"])?;
-    let Some(node) = fields.get("files") else {
-        r.error(with.span, format!("`{name}` needs `files`"));
-        return None;
-    };
+pub fn files(r: &mut Reader, with: &With) -> Option<Vec<String>> {
+    let node = with.get("files")?;
     let names = r.names(node, "files")?;
     if names.is_empty() {
         r.error(node.span, "`files` is empty");

@@ -2,11 +2,9 @@
 //! artifacts and, when a signing key is present, a DSSE envelope it verifies right away.
 
 use crate::cosign::{self, source};
-use crate::diagnostic::Span;
-use crate::model::{Builtin, Registration, StepContext};
+use crate::model::{Builtin, Registration, StepContext, With};
 use crate::provenance::{self, PAYLOAD_TYPE};
 use crate::text::time::rfc3339;
-use crate::yaml::Node;
 use crate::yaml::Reader;
 use anyhow::Context as _;
 use std::path::Path;
@@ -15,6 +13,8 @@ use std::sync::Arc;
 pub const PROVENANCE: Registration = Registration {
     name: "slsa/provenance",
     summary: "write SLSA provenance for artifacts; a signed DSSE envelope when a key is present",
+    required: &["subjects", "output", "envelope"],
+    optional: &[],
     parse,
 };
 
@@ -25,26 +25,8 @@ struct Provenance {
     envelope: String,
 }
 
-fn parse(r: &mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>> {
-    let Some(with) = with else {
-        r.error(
-            uses,
-            "`slsa/provenance` needs `with: { subjects, output, envelope }`",
-        );
-        return None;
-    };
-    let fields = r.fields(
-        with,
-        "`with` of `slsa/provenance`",
-        &["subjects", "output", "envelope"],
-    )?;
-    let mut path = |key: &str| -> Option<String> {
-        let Some(node) = fields.get(key) else {
-            r.error(with.span, format!("`slsa/provenance` needs `{key}`"));
-            return None;
-        };
-        r.workspace_path(node, key)
-    };
+fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
+    let mut path = |key: &str| -> Option<String> { r.workspace_path(fields.get(key)?, key) };
     let (output, envelope) = (path("output"), path("envelope"));
     let subjects = fields.get("subjects").and_then(|n| r.names(n, "subjects"));
     Some(Arc::new(Provenance {

@@ -2,6 +2,7 @@
 //! generated from the pipelines, or fails with a diff when the committed one differs.
 
 use crate::commands::App;
+use crate::drift::{Comparison, compare};
 use crate::failure::Failure;
 use crate::workflow::{self, Workflow};
 use anyhow::Context as _;
@@ -29,29 +30,32 @@ pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
     let text = workflow::render(&flow);
     let committed = root.join(workflow::PATH);
     if options.check {
-        let Ok(current) = std::fs::read_to_string(&committed) else {
+        let Ok(current) = std::fs::read(&committed) else {
             return Err(anyhow::anyhow!(
                 "{} does not exist; run: cargo xtask workflow",
                 workflow::PATH
             )
             .into());
         };
-        if current == text {
-            println!(
-                "{} {} is up to date ({} jobs)",
-                app.style.green("✓"),
-                workflow::PATH,
-                flow.jobs.len()
-            );
-            return Ok(());
-        }
-        let (diff, _) = crate::builtins::numbered_diff(&current, &text, workflow::PATH);
-        print!("{diff}");
-        return Err(anyhow::anyhow!(
-            "{} differs from what the pipelines generate; run: cargo xtask workflow",
-            workflow::PATH
-        )
-        .into());
+        let why = match compare(&current, text.as_bytes(), workflow::PATH) {
+            Comparison::Same => {
+                println!(
+                    "{} {} is up to date ({} jobs)",
+                    app.style.green("✓"),
+                    workflow::PATH,
+                    flow.jobs.len()
+                );
+                return Ok(());
+            }
+            Comparison::LineEndings { line } => {
+                format!("differs only in line endings (CRLF instead of LF, from line {line})")
+            }
+            Comparison::Differs { diff, .. } => {
+                print!("{diff}");
+                "differs from what the pipelines generate".to_owned()
+            }
+        };
+        return Err(anyhow::anyhow!("{} {why}; run: cargo xtask workflow", workflow::PATH).into());
     }
     let target = options.output.map_or(committed, Path::to_owned);
     let shown = target

@@ -173,7 +173,7 @@ fn uses_action(
             .hint = Some(hint);
         return None;
     };
-    let parsed = (builtin.parse)(r, with, uses.span)?;
+    let parsed = builtin.read(r, with, uses.span)?;
     Some(Action::Uses(name, parsed))
 }
 

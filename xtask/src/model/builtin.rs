@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Span};
 use crate::mask::Masker;
 use crate::process::{self, Control, Launcher};
 use crate::style::Style;
-use crate::yaml::{Node, Reader};
+use crate::yaml::{Fields, Node, Reader};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io::Write;
@@ -134,12 +134,86 @@ pub trait Builtin: Debug + Send + Sync {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()>;
 }
 
-/// Checks a step's `with:` (absent: `None`) for a built-in; `uses` is where the step names it.
-pub type Parse = fn(&mut Reader, with: Option<&Node>, uses: Span) -> Option<Arc<dyn Builtin>>;
+/// Reads a built-in's `with:` arguments, whose keys `Registration::read` already checked.
+pub type Parse = fn(&mut Reader, &With) -> Option<Arc<dyn Builtin>>;
 
-/// A built-in's name, summary and argument parser.
+/// A built-in's name, summary, the keys of its `with:` and its argument parser.
 pub struct Registration {
     pub name: &'static str,
     pub summary: &'static str,
+    /// Keys `with:` must have (`with:` itself is then required).
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
     pub parse: Parse,
+}
+
+impl Registration {
+    /// Checks a step's `with:` (absent: `None`; `uses` is where the step names the built-in):
+    /// unknown keys, duplicates and each missing required key are reported, in one style for
+    /// every built-in; then the built-in reads the values.
+    pub fn read(
+        &self,
+        r: &mut Reader,
+        with: Option<&Node>,
+        uses: Span,
+    ) -> Option<Arc<dyn Builtin>> {
+        let name = self.name;
+        let args = match with {
+            None if !self.required.is_empty() => {
+                let mut hint = format!("`{name}` takes {}", self.keys().join(", "));
+                if !self.optional.is_empty() {
+                    hint.push_str(&format!(" (optional: {})", self.optional.join(", ")));
+                }
+                r.error(
+                    uses,
+                    format!("`{name}` needs `with: {{ {} }}`", self.required.join(", ")),
+                )
+                .hint = Some(hint);
+                return None;
+            }
+            None => With {
+                fields: None,
+                span: uses,
+            },
+            Some(node) => {
+                let fields = r.fields(node, &format!("`with` of `{name}`"), &self.keys())?;
+                let missing: Vec<&str> = self
+                    .required
+                    .iter()
+                    .copied()
+                    .filter(|k| fields.get(k).is_none())
+                    .collect();
+                for key in &missing {
+                    r.error(node.span, format!("`{name}` needs `{key}`"));
+                }
+                let args = With {
+                    fields: Some(fields),
+                    span: node.span,
+                };
+                // The values that are there are still checked, so one pass reports all.
+                let parsed = (self.parse)(r, &args);
+                return parsed.filter(|_| missing.is_empty());
+            }
+        };
+        (self.parse)(r, &args)
+    }
+
+    fn keys(&self) -> Vec<&'static str> {
+        self.required.iter().chain(self.optional).copied().collect()
+    }
+}
+
+/// A built-in's `with:` after its keys were checked: every required key is there.
+pub struct With<'n> {
+    fields: Option<Fields<'n>>,
+    /// The `with:` mapping, or the `uses:` when there is none: where mistakes of the whole
+    /// argument set point.
+    pub span: Span,
+}
+
+impl<'n> With<'n> {
+    /// The value of `key`; always `Some` for a required key.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.fields.as_ref()?.get(key)
+    }
 }

@@ -6,7 +6,7 @@ mod pipeline;
 mod step;
 mod tool;
 
-pub use builtin::{Builtin, Cleanup, Parse, Registration, RunInfo, StepContext};
+pub use builtin::{Builtin, Cleanup, Parse, Registration, RunInfo, StepContext, With};
 pub use condition::{Condition, Facts, POLICY_SWITCHES};
 pub use pipeline::{Pipeline, Workspace};
 pub use step::{Action, Shell, Step};

@@ -40,14 +40,17 @@ pub trait Policy: Any + Debug + Send + Sync {
     fn check(&self, ctx: &Context) -> Vec<Finding>;
 }
 
+/// Reads a rule's files: its policy, or `None` when its own file does not exist or has
+/// mistakes (collected in `Files`).
+pub type Load = fn(&mut Files) -> anyhow::Result<Option<Arc<dyn Policy>>>;
+
 /// One rule: its id (`cargo xtask policy --rule ID`), the files it reads (its own first),
 /// what it checks, and how it is read.
 pub struct Rule {
     pub id: &'static str,
     pub files: &'static [&'static str],
     pub summary: &'static str,
-    /// Reads the rule's files; `None` when its own file does not exist or has mistakes.
-    pub load: fn(&mut Files) -> anyhow::Result<Option<Arc<dyn Policy>>>,
+    pub load: Load,
 }
 
 impl Rule {

@@ -106,6 +106,23 @@ fn check_fails_with_a_diff_on_a_hand_edit_and_passes_when_regenerated() {
     );
 }
 
+/// The comparison `drift` uses: a CRLF checkout of the workflow is named as such, no diff.
+#[test]
+fn check_names_crlf_line_endings_instead_of_printing_a_diff() {
+    let ws = fixture();
+    ws.run(&["workflow"]).assert(0);
+    let path = ws.path(".github/workflows/ci.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    let out = ws.run(&["workflow", "--check"]);
+    out.assert(1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: .github/workflows/ci.yml differs only in line endings (CRLF instead of LF, from line 1); run: cargo xtask workflow\n"
+    );
+}
+
 #[test]
 fn without_a_ci_pipeline_there_is_nothing_to_generate() {
     let ws = Ws::new();

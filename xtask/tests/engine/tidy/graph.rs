@@ -200,10 +200,10 @@ fn node(modules: &[Module], known: &BTreeSet<&[String]>, abs: &[String]) -> Vec<
         .unwrap_or(0);
     let mut found = abs[..len].to_vec();
     let owner = modules.iter().find(|m| m.path == found);
-    if let (Some(owner), Some(item)) = (owner, abs.get(len)) {
-        if let Some(child) = owner.reexports.get(item) {
-            found.push(child.clone());
-        }
+    if let (Some(owner), Some(item)) = (owner, abs.get(len))
+        && let Some(child) = owner.reexports.get(item)
+    {
+        found.push(child.clone());
     }
     found
 }
@@ -240,8 +240,7 @@ fn find_cycle<V>(edges: &BTreeMap<(String, String), V>) -> Option<Vec<String>> {
             return None;
         }
         stack.push(n);
-        for ((a, b), _) in edges.iter().filter(|((a, _), _)| a == n) {
-            debug_assert_eq!(a, n);
+        for (_, b) in edges.keys().filter(|(a, _)| a == n) {
             if let Some(c) = visit(b, edges, stack, done) {
                 return Some(c);
             }

@@ -24,7 +24,7 @@ const LAYERS: &[&[&str]] = &[
     &["provenance"],
     &["cosign"],
     &["process"],
-    &["yaml", "failure"],
+    &["yaml", "failure", "drift"],
     &["diagnostic"],
     &["text", "fsutil", "mask", "git"],
     &["digest", "style"],
