@@ -4,8 +4,7 @@
 use super::Finding;
 use crate::diagnostic::Diagnostic;
 use crate::text::suggest::did_you_mean;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 pub const PATH: &str = crate::policy::API_COMPAT_ALLOWLIST;
 

@@ -2,8 +2,7 @@
 //! diagnostics for annotations and the run report, JSON for bots, Markdown for pull requests.
 
 use super::{Finding, Level};
-use crate::diagnostic::Span;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, SourceFile, Span};
 use serde_json::json;
 use std::fmt::Write as _;
 

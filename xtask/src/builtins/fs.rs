@@ -3,8 +3,7 @@
 
 use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 use anyhow::Context as _;
 use std::sync::Arc;
 

@@ -3,8 +3,7 @@
 //! fails the step with its name and the advice to add a new migration instead. With
 //! `update: true` (the `migrations-lock` pipeline) new migrations are added to the lock.
 
-use crate::diagnostic::SourceFile;
-use crate::diagnostic::Span;
+use crate::diagnostic::{SourceFile, Span};
 use crate::model::{Builtin, Registration, StepContext, With};
 use crate::text::relpath;
 use crate::yaml::Reader;

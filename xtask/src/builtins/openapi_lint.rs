@@ -1,8 +1,7 @@
 //! `openapi/lint`: lints an OpenAPI document with the Redocly CLI (`redocly lint`, provisioned
 //! through the pipeline's `tools:`) and turns its JSON report into positioned diagnostics.
 
-use crate::diagnostic::Span;
-use crate::diagnostic::{Severity, SourceFile};
+use crate::diagnostic::{Severity, SourceFile, Span};
 use crate::model::{Builtin, Registration, StepContext, With};
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};

@@ -2,8 +2,7 @@
 
 use crate::cache::Cache;
 use crate::commands::App;
-use crate::exec::Reporter;
-use crate::exec::{self, Machine, StepRunner};
+use crate::exec::{self, Machine, Reporter, StepRunner};
 use crate::failure::Failure;
 use crate::mask::Masker;
 use crate::report::{Fanout, GitHub, Json, Terminal, Verbosity};

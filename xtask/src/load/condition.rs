@@ -1,8 +1,7 @@
 //! Reads a `when:` condition.
 
 use crate::model::{Condition, POLICY_SWITCHES};
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 const KINDS: [&str; 11] = [
     "env", "file", "tool", "ci", "branch", "tag", "staged", "policy", "all", "any", "not",

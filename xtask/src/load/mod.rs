@@ -7,8 +7,7 @@ mod pipeline;
 mod step;
 mod tools;
 
-use crate::diagnostic::Named;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, Named, SourceFile};
 use crate::failure::Failure;
 use crate::model::{Pipeline, Registration, Workspace};
 use crate::text::suggest::did_you_mean;

@@ -6,8 +6,7 @@ use super::tools::tools;
 use crate::diagnostic::Named;
 use crate::model::{Pipeline, Registration, Step};
 use crate::text::suggest::did_you_mean;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 const KEYS: [&str; 8] = [
     "description",

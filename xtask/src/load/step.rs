@@ -5,8 +5,7 @@ use super::tools::argv;
 use crate::model::{Action, Registration, Shell, Step};
 use crate::text::suggest::did_you_mean;
 use crate::text::{duration, relpath, template};
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 const KEYS: [&str; 13] = [
     "id",

@@ -2,8 +2,7 @@
 
 use crate::model::Tool;
 use crate::text::{shell_words, template};
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 const KEYS: [&str; 4] = ["version", "install", "bin", "version-args"];
 

@@ -2,8 +2,7 @@
 
 use super::Builtin;
 use super::Condition;
-use crate::diagnostic::Named;
-use crate::diagnostic::Span;
+use crate::diagnostic::{Named, Span};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -8,10 +8,8 @@ mod live;
 mod replay;
 
 use super::{Context, Finding, Policy, Rule, load_policy};
-use crate::diagnostic::SourceFile;
-use crate::diagnostic::Span;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::diagnostic::{SourceFile, Span};
+use crate::yaml::{Node, Reader};
 use replay::{Schema, Table};
 
 pub const RULE: Rule = Rule {

@@ -3,10 +3,8 @@
 //! newest rotation is too old fails, naming the row; at 80% of its age it warns.
 
 use super::{Context, Finding, Policy, Rule, load_policy};
-use crate::diagnostic::SourceFile;
-use crate::diagnostic::Span;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::diagnostic::{SourceFile, Span};
+use crate::yaml::{Node, Reader};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub const RULE: Rule = Rule {

@@ -4,10 +4,8 @@
 //! secret. False positives go in `policies/secrets-allowlist.yaml`, each with a reason.
 
 use super::{Context, Files, Finding, Policy, Rule};
-use crate::diagnostic::SourceFile;
-use crate::diagnostic::Span;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::diagnostic::{SourceFile, Span};
+use crate::yaml::{Node, Reader};
 use std::sync::Arc;
 
 pub const RULE: Rule = Rule {

@@ -3,10 +3,8 @@
 //! header, checked on the committed documents with findings at their lines.
 
 use super::{Context, Finding, Policy, Rule, load_policy};
-use crate::diagnostic::SourceFile;
-use crate::diagnostic::Span;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::diagnostic::{SourceFile, Span};
+use crate::yaml::{Node, Reader};
 
 pub const RULE: Rule = Rule {
     id: "services",

@@ -4,8 +4,7 @@
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::SourceFile;
 use crate::git::RefName;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 pub const PATH: &str = "policies/supply-chain.yaml";
 

@@ -3,8 +3,7 @@
 
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::Span;
-use crate::yaml::Node;
-use crate::yaml::Reader;
+use crate::yaml::{Node, Reader};
 
 pub const RULE: Rule = Rule {
     id: "telemetry",

@@ -6,8 +6,7 @@
 use super::terminal::{Terminal, status_line};
 use super::{pipeline_outcomes, summary};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::exec::Reporter;
-use crate::exec::{Outcome, Status, StepResult};
+use crate::exec::{Outcome, Reporter, Status, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::style::Style;

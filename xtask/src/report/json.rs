@@ -4,8 +4,7 @@
 
 use super::{pipeline_outcomes, summary};
 use crate::cache::Output;
-use crate::exec::Reporter;
-use crate::exec::{Outcome, StepResult};
+use crate::exec::{Outcome, Reporter, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::text::time::rfc3339;

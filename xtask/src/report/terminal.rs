@@ -3,8 +3,7 @@
 
 use super::progress::Progress;
 use super::summary;
-use crate::exec::Reporter;
-use crate::exec::{Outcome, Status, StepResult};
+use crate::exec::{Outcome, Reporter, Status, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::style::Style;

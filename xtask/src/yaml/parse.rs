@@ -1,8 +1,7 @@
 //! Builds the positioned tree from the YAML parser's events.
 
 use super::{Node, Value};
-use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::diagnostic::{Pos, Span};
+use crate::diagnostic::{Diagnostic, Pos, SourceFile, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use std::collections::HashMap;
 

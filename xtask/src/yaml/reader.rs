@@ -1,9 +1,7 @@
 //! Typed reading of YAML nodes that records every mistake as a diagnostic and carries on,
 //! so one `check` reports all errors of a file.
 
-use crate::diagnostic::Named;
-use crate::diagnostic::Span;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Diagnostic, Named, SourceFile, Span};
 use crate::text::suggest::did_you_mean;
 use crate::yaml::Node;
 
