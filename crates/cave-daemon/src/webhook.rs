@@ -223,7 +223,7 @@ fn decide(
 }
 
 /// The body as a key rotation, with the checks the schema states.
-fn parse(body: &[u8]) -> Result<KeyRotation, String> {
+pub fn parse(body: &[u8]) -> Result<KeyRotation, String> {
     let rotation: KeyRotation =
         serde_json::from_slice(body).map_err(|e| format!("invalid key rotation: {e}"))?;
     for (name, value) in [

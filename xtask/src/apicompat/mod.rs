@@ -5,7 +5,7 @@
 
 pub mod allow;
 pub mod base;
-mod doc;
+pub mod doc;
 pub mod report;
 pub mod rules;
 mod schema;

@@ -60,9 +60,12 @@ impl Rule {
     }
 }
 
+/// The text of a workspace file by its relative path; `None` when it does not exist.
+pub type Source<'a> = &'a dyn Fn(&str) -> anyhow::Result<Option<String>>;
+
 /// The files of `policies/` as rules read them: mistakes are collected, not returned.
 pub struct Files<'a> {
-    root: &'a Path,
+    source: Source<'a>,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -73,7 +76,10 @@ impl Files<'_> {
         rel: &str,
         parse: fn(&mut Reader, &Node) -> Option<T>,
     ) -> anyhow::Result<Option<T>> {
-        crate::yaml::read_file(self.root, rel, self.diags, parse)
+        let Some(text) = (self.source)(rel)? else {
+            return Ok(None);
+        };
+        Ok(crate::yaml::read_collecting(&SourceFile::new(rel, text), self.diags, parse))
     }
 }
 
@@ -110,9 +116,28 @@ impl Policies {
     pub fn load(root: &Path) -> anyhow::Result<Result<Policies, Vec<Diagnostic>>> {
         let mut diags = Vec::new();
         unknown_files(root, &mut diags)?;
+        let source = |rel: &str| match std::fs::read_to_string(root.join(rel)) {
+            Ok(text) => Ok(Some(text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(anyhow::anyhow!("cannot read {rel}: {e}")),
+        };
+        let mut found = Policies::read(&source)?;
+        if let Err(more) = &mut found {
+            diags.append(more);
+        }
+        Ok(match found {
+            Ok(policies) if diags.is_empty() => Ok(policies),
+            _ => Err(sorted(diags)),
+        })
+    }
+
+    /// Reads every rule's files from `source` (the workspace, or texts held in memory by a
+    /// test or a fuzz target).
+    pub fn read(source: Source) -> anyhow::Result<Result<Policies, Vec<Diagnostic>>> {
+        let mut diags = Vec::new();
         let mut loaded = Vec::new();
         let mut files = Files {
-            root,
+            source,
             diags: &mut diags,
         };
         for rule in RULES {
@@ -120,13 +145,10 @@ impl Policies {
                 loaded.push((rule.id, policy));
             }
         }
-        diags.sort_by(|a, b| {
-            (&a.file, a.span.map(|s| s.start)).cmp(&(&b.file, b.span.map(|s| s.start)))
-        });
         Ok(if diags.is_empty() {
             Ok(Policies { loaded })
         } else {
-            Err(diags)
+            Err(sorted(diags))
         })
     }
 
@@ -163,6 +185,14 @@ impl Policies {
             .flat_map(|(_, p)| p.check(ctx))
             .collect()
     }
+}
+
+/// Diagnostics in file and position order.
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by(|a, b| {
+        (&a.file, a.span.map(|s| s.start)).cmp(&(&b.file, b.span.map(|s| s.start)))
+    });
+    diags
 }
 
 /// A YAML file in `policies/` that no rule reads is a mistake.

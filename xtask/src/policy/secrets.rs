@@ -52,11 +52,14 @@ pub const RULE_IDS: [&str; 4] = [
 pub fn parse(r: &mut Reader, root: &Node) -> Option<Secrets> {
     let fields = r.fields(root, "the secrets policy", &["names", "key-files"])?;
     let names = match fields.get("names") {
-        Some(node) => r
-            .names(node, "names")?
-            .into_iter()
-            .map(|n| n.name)
-            .collect(),
+        Some(node) => {
+            let names = r.names(node, "names")?;
+            for blank in names.iter().filter(|n| n.name.trim().is_empty()) {
+                r.error(blank.span, "a confidential name is empty")
+                    .hint = Some("list variable names such as `COSIGN_PASSWORD`; an empty name would match everywhere".into());
+            }
+            names.into_iter().map(|n| n.name).collect()
+        }
         None => {
             r.error(
                 root.span,
@@ -224,10 +227,8 @@ impl Secrets {
             return None;
         }
         for secret in &self.names {
-            let mut search = 0;
-            while let Some(found) = line[search..].find(secret.as_str()) {
-                let start = search + found;
-                search = start + secret.len();
+            // `match_indices` always moves on, even past an empty match.
+            for (start, _) in line.match_indices(secret.as_str()) {
                 let before = line[..start].trim_end_matches(['"', '\'']);
                 let boundary = before.is_empty()
                     || before.ends_with([' ', '\t', '{', ','])
@@ -301,10 +302,7 @@ fn unencrypted_pem(line: &str) -> Option<usize> {
 
 /// The column of the password in `scheme://user:password@host`, when it is a literal.
 fn dsn_password(line: &str) -> Option<usize> {
-    let mut search = 0;
-    while let Some(found) = line[search..].find("://") {
-        let at = search + found;
-        search = at + 3;
+    for (at, _) in line.match_indices("://") {
         let scheme = line[..at]
             .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.'))
             .next()

@@ -18,11 +18,20 @@ pub fn read_file<T>(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => anyhow::bail!("cannot read {rel}: {e}"),
     };
-    match read_source(&SourceFile::new(rel, text), parse) {
-        Ok(policy) => Ok(Some(policy)),
+    Ok(read_collecting(&SourceFile::new(rel, text), diags, parse))
+}
+
+/// `read_source`, with the mistakes added to `diags`.
+pub fn read_collecting<T>(
+    src: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+    parse: fn(&mut Reader, &Node) -> Option<T>,
+) -> Option<T> {
+    match read_source(src, parse) {
+        Ok(value) => Some(value),
         Err(mut found) => {
             diags.append(&mut found);
-            Ok(None)
+            None
         }
     }
 }

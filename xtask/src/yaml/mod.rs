@@ -6,7 +6,7 @@ mod node;
 mod parse;
 mod reader;
 
-pub use file::{read_file, read_source};
+pub use file::{read_collecting, read_file, read_source};
 pub use node::{Node, Value};
 pub use parse::parse;
 pub use reader::{Fields, Reader};

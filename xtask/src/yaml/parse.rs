@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 enum Frame {
     Seq(Vec<Node>, Pos, usize),
-    Map(Vec<(Node, Node)>, Option<Node>, Pos, usize),
+    /// Entries, the key waiting for its value, the start, the anchor, and the line of
+    /// each scalar key so far (YAML forbids a key twice in one mapping).
+    Map(Vec<(Node, Node)>, Option<Node>, Pos, usize, HashMap<String, usize>),
 }
 
 /// Deeper nesting is refused: no pipeline needs it, and every later walk of the tree
@@ -86,13 +88,19 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
                 None
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Frame::Map(Vec::new(), None, span.start, anchor));
+                stack.push(Frame::Map(
+                    Vec::new(),
+                    None,
+                    span.start,
+                    anchor,
+                    HashMap::new(),
+                ));
                 None
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (value, start, anchor) = match stack.pop() {
                     Some(Frame::Seq(items, start, anchor)) => (Value::Seq(items), start, anchor),
-                    Some(Frame::Map(entries, _, start, anchor)) => {
+                    Some(Frame::Map(entries, _, start, anchor, _)) => {
                         (Value::Map(entries), start, anchor)
                     }
                     None => continue,
@@ -125,9 +133,22 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
         }
         match stack.last_mut() {
             Some(Frame::Seq(items, ..)) => items.push(node),
-            Some(Frame::Map(entries, key, ..)) => match key.take() {
+            Some(Frame::Map(entries, key, _, _, seen)) => match key.take() {
                 Some(k) => entries.push((k, node)),
-                None => *key = Some(node),
+                None => {
+                    if let Some(text) = node.scalar() {
+                        if let Some(first) = seen.get(text) {
+                            return Err(Box::new(
+                                src.error(node.span, format!("duplicate key `{text}`"))
+                                    .with_hint(format!(
+                                        "the first `{text}` is on line {first}; a mapping holds each key once, keep one"
+                                    )),
+                            ));
+                        }
+                        seen.insert(text.to_owned(), node.span.start.line);
+                    }
+                    *key = Some(node);
+                }
             },
             None => root = Some(node),
         }
@@ -226,6 +247,18 @@ mod tests {
     fn empty_file_is_null() {
         assert!(parse_str("").unwrap().is_null());
         assert!(parse_str("# only a comment\n").unwrap().is_null());
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_the_second() {
+        let err = parse_str("a: 1\nb:\n  c: 1\n  \"c\": 2\n").unwrap_err();
+        assert_eq!(err.message, "duplicate key `c`");
+        assert_eq!(err.span.unwrap().start, Pos { line: 4, col: 3 });
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("the first `c` is on line 3; a mapping holds each key once, keep one")
+        );
+        assert!(parse_str("a: { c: 1 }\nb: { c: 1 }\n").is_ok(), "one key per mapping");
     }
 
     #[test]

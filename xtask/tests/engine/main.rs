@@ -8,6 +8,8 @@ mod cosign;
 mod execution;
 mod hooks;
 mod interrupt;
+mod mutate;
+mod parsers;
 mod policy;
 mod postgres;
 mod reports;

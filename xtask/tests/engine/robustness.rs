@@ -63,24 +63,6 @@ fn malformed_files_give_diagnostics_not_panics() {
     assert_eq!(load(&huge_line), 0);
 }
 
-/// xorshift64*: reproducible pseudo-random numbers without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-const ALPHABET: &[u8] = b" \n\t:-[]{}&*!|>'\"#%@`,?0aZ_/.\\\r";
-
 #[test]
 fn mutated_pipelines_never_panic() {
     let seeds: Vec<String> =
@@ -89,22 +71,7 @@ fn mutated_pipelines_never_panic() {
             .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
             .chain(MALFORMED.iter().map(|s| s.to_string()))
             .collect();
-    let mut rng = Rng(0x5EED_CAFE_F00D_D00D);
-    for round in 0..4000 {
-        let mut bytes = seeds[round % seeds.len()].clone().into_bytes();
-        for _ in 0..1 + rng.below(4) {
-            let at = rng.below(bytes.len() + 1);
-            match rng.below(4) {
-                0 if at < bytes.len() => bytes[at] = ALPHABET[rng.below(ALPHABET.len())],
-                1 => bytes.insert(at, ALPHABET[rng.below(ALPHABET.len())]),
-                2 if at < bytes.len() => {
-                    bytes.remove(at);
-                }
-                _ => bytes.truncate(at),
-            }
-        }
-        if let Ok(text) = String::from_utf8(bytes) {
-            load(&text);
-        }
+    for text in crate::mutate::mutations(&seeds, 4000, 0x5EED_CAFE_F00D_D00D) {
+        load(&text);
     }
 }

@@ -111,6 +111,22 @@ impl Ws {
         )
     }
 
+    /// `run`, but a command still running after `secs` is killed and the test fails: for
+    /// inputs that once made the engine loop forever.
+    pub fn run_within(&self, args: &[&str], secs: u64) -> Out {
+        let mut child = self.spawn(args);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        while child.try_wait().expect("poll xtask").is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("`xtask {}` still ran after {secs} s", args.join(" "));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Out::from(child.wait_with_output().expect("collect xtask output"))
+    }
+
     pub fn spawn(&self, args: &[&str]) -> Child {
         self.command(args)
             .stdout(Stdio::piped())
