@@ -135,6 +135,8 @@ fn uuid_v4() -> String {
 /// Where the run writes its provenance: the signed envelope, or the plain statement.
 pub const SIGNED_PATH: &str = "target/xtask/supply-chain/provenance.dsse.json";
 pub const UNSIGNED_PATH: &str = "target/xtask/supply-chain/provenance.intoto.json";
+/// The signed statement as a Sigstore bundle (what `cosign verify-blob-attestation` reads).
+pub const BUNDLE_PATH: &str = "target/xtask/supply-chain/provenance.sigstore.json";
 
 /// The run's provenance file: the envelope when there is one, else the plain statement.
 pub fn default_path(root: &std::path::Path) -> std::path::PathBuf {
@@ -146,7 +148,8 @@ pub fn default_path(root: &std::path::Path) -> std::path::PathBuf {
     }
 }
 
-/// The statement of a DSSE envelope (verified with `key`) or of a plain statement file.
+/// The statement of a Sigstore bundle or a DSSE envelope (verified with `key`), or of a
+/// plain statement file.
 pub fn read(
     path: &std::path::Path,
     key: Option<&p256::ecdsa::VerifyingKey>,
@@ -155,6 +158,24 @@ pub fn read(
         .map_err(|_| "does not exist; run `cargo xtask run slsa`".to_string())?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not JSON: {e}"))?;
+    if value.get("mediaType").is_some() {
+        let key = key.ok_or("cannot check the bundle's signature without a public key")?;
+        let crate::cosign::Verified::Attestation {
+            payload,
+            payload_type,
+        } = crate::cosign::verify_bundle(key, &text, None)?
+        else {
+            return Err("the bundle holds a message signature, not an attestation".into());
+        };
+        if payload_type != PAYLOAD_TYPE {
+            return Err(format!(
+                "the bundle's payload is `{payload_type}`, not {PAYLOAD_TYPE}"
+            ));
+        }
+        let statement = serde_json::from_slice(&payload)
+            .map_err(|e| format!("the payload is not JSON: {e}"))?;
+        return Ok((statement, "Sigstore bundle signature verified".into()));
+    }
     if value.get("payloadType").is_none() {
         return Ok((value, "unsigned".into()));
     }

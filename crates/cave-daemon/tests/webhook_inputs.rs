@@ -37,7 +37,10 @@ fn only_the_exact_signature_of_timestamp_and_body_is_accepted() {
     let body = r#"{"key_id":"k-1","namespace":"ns","owner":"o","version":2,"rotated_at":"2026-11-30T10:00:00Z"}"#;
     let ts = NOW.to_string();
     let genuine = signature::sign(SECRET, &ts, body.as_bytes());
-    assert_eq!(signature::verify(SECRET, Some(&ts), Some(&genuine), body.as_bytes(), NOW), Ok(()));
+    assert_eq!(
+        signature::verify(SECRET, Some(&ts), Some(&genuine), body.as_bytes(), NOW),
+        Ok(())
+    );
     let mut state = 0x5157_u64;
     for round in 0..20_000 {
         let (t, s, b) = match round % 3 {
@@ -48,8 +51,18 @@ fn only_the_exact_signature_of_timestamp_and_body_is_accepted() {
         let _ = cave_daemon::webhook::parse(b.as_bytes());
         let verdict = signature::verify(SECRET, Some(&t), Some(&s), b.as_bytes(), NOW);
         let exact = s.to_ascii_lowercase() == signature::sign(SECRET, &t, b.as_bytes());
-        let fresh = t.trim().parse::<u64>().is_ok_and(|sent| sent.abs_diff(NOW) <= signature::MAX_SKEW_SECS);
-        assert_eq!(verdict.is_ok(), exact && fresh, "{t:?} {s:?} {b:?}: {verdict:?}");
+        let fresh = t
+            .trim()
+            .parse::<u64>()
+            .is_ok_and(|sent| sent.abs_diff(NOW) <= signature::MAX_SKEW_SECS);
+        assert_eq!(
+            verdict.is_ok(),
+            exact && fresh,
+            "{t:?} {s:?} {b:?}: {verdict:?}"
+        );
     }
-    assert_eq!(signature::verify(SECRET, None, Some(&genuine), body.as_bytes(), NOW), Err(Rejection::MissingTimestamp));
+    assert_eq!(
+        signature::verify(SECRET, None, Some(&genuine), body.as_bytes(), NOW),
+        Err(Rejection::MissingTimestamp)
+    );
 }

@@ -9,9 +9,12 @@ use anyhow::{Context as _, bail};
 use p256::ecdsa::VerifyingKey;
 use std::sync::Arc;
 
+/// A signature's Sigstore bundle is `<file>.sigstore.json`, as cosign 3 names it.
+pub const BUNDLE_SUFFIX: &str = "sigstore.json";
+
 pub const SIGN: Registration = Registration {
     name: "cosign/sign-blob",
-    summary: "sign files with the cosign key (COSIGN_KEY_B64 or cosign.key) into <file>.sig",
+    summary: "sign files with the cosign key (COSIGN_KEY_B64 or cosign.key) into <file>.sig and <file>.sigstore.json",
     required: &["files"],
     optional: &[],
     parse: |r, with| {
@@ -23,7 +26,7 @@ pub const SIGN: Registration = Registration {
 
 pub const VERIFY: Registration = Registration {
     name: "cosign/verify-blob",
-    summary: "verify <file>.sig of each file against cosign.pub (or the signing key's public half)",
+    summary: "verify <file>.sig and <file>.sigstore.json of each file against cosign.pub (or the signing key's public half)",
     required: &["files"],
     optional: &[],
     parse: |r, with| {
@@ -97,9 +100,14 @@ impl Builtin for Sign {
                 &ctx.root.join(format!("{file}.sig")),
                 signature.as_bytes(),
             )?;
+            let bundle = cosign::message_bundle(&public, &blob, &signature);
+            crate::fsutil::write_atomic(
+                &ctx.root.join(format!("{file}.{BUNDLE_SUFFIX}")),
+                bundle.as_bytes(),
+            )?;
             writeln!(
                 ctx.out,
-                "signed {file} -> {file}.sig (key from {})",
+                "signed {file} -> {file}.sig, {file}.{BUNDLE_SUFFIX} (key from {})",
                 loaded.source
             )?;
         }
@@ -120,7 +128,15 @@ impl Builtin for Verify {
             cosign::verify_blob(&key, &blob, &signature).map_err(|why| {
                 anyhow::anyhow!("{sig_path} does not verify: {why} ({file} changed after signing, or another key signed it)")
             })?;
-            writeln!(ctx.out, "verified {sig_path} with {origin}")?;
+            let bundle_path = format!("{file}.{BUNDLE_SUFFIX}");
+            let bundle = std::fs::read_to_string(ctx.root.join(&bundle_path))
+                .with_context(|| format!("{bundle_path} is missing: sign {file} first"))?;
+            cosign::verify_bundle(&key, &bundle, Some(&blob))
+                .map_err(|why| anyhow::anyhow!("{bundle_path} does not verify: {why}"))?;
+            writeln!(
+                ctx.out,
+                "verified {sig_path} and {bundle_path} with {origin}"
+            )?;
         }
         Ok(())
     }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 pub const PROVENANCE: Registration = Registration {
     name: "slsa/provenance",
-    summary: "write SLSA provenance for artifacts; a signed DSSE envelope when a key is present",
-    required: &["subjects", "output", "envelope"],
+    summary: "write SLSA provenance for artifacts; a signed DSSE envelope and its Sigstore bundle when a key is present",
+    required: &["subjects", "output", "envelope", "bundle"],
     optional: &[],
     parse,
 };
@@ -23,16 +23,18 @@ struct Provenance {
     subjects: Vec<String>,
     output: String,
     envelope: String,
+    bundle: String,
 }
 
 fn parse(r: &mut Reader, fields: &With) -> Option<Arc<dyn Builtin>> {
     let mut path = |key: &str| -> Option<String> { r.workspace_path(fields.get(key)?, key) };
-    let (output, envelope) = (path("output"), path("envelope"));
+    let (output, envelope, bundle) = (path("output"), path("envelope"), path("bundle"));
     let subjects = fields.get("subjects").and_then(|n| r.names(n, "subjects"));
     Some(Arc::new(Provenance {
         subjects: subjects?.into_iter().map(|n| n.name).collect(),
         output: output?,
         envelope: envelope?,
+        bundle: bundle?,
     }))
 }
 
@@ -96,18 +98,24 @@ impl Builtin for Provenance {
                 let (public, origin) = source::public_key(ctx.root, &env)?;
                 cosign::verify_envelope(&public, &envelope)
                     .map_err(|why| anyhow::anyhow!("{}: {why}", self.envelope))?;
+                let bundle = cosign::dsse_bundle(&public, &envelope);
+                cosign::verify_bundle(&public, &bundle, None)
+                    .map_err(|why| anyhow::anyhow!("{}: {why}", self.bundle))?;
+                write(ctx.root, &self.bundle, &bundle)?;
                 writeln!(
                     ctx.out,
-                    "signed {} (key from {}), verified with {origin}",
-                    self.envelope, loaded.source
+                    "signed {} and {} (key from {}), verified with {origin}",
+                    self.envelope, self.bundle, loaded.source
                 )?;
             }
             None => {
                 // A signature from an earlier run would no longer match this statement.
-                let stale = ctx.root.join(&self.envelope);
-                if stale.exists() {
-                    std::fs::remove_file(&stale)
-                        .with_context(|| format!("cannot remove the stale {}", self.envelope))?;
+                for stale in [&self.envelope, &self.bundle] {
+                    let path = ctx.root.join(stale);
+                    if path.exists() {
+                        std::fs::remove_file(&path)
+                            .with_context(|| format!("cannot remove the stale {stale}"))?;
+                    }
                 }
                 writeln!(
                     ctx.out,

@@ -101,7 +101,9 @@ pub fn decrypt(pem_text: &str, password: &[u8]) -> Result<SigningKey, KeyError> 
     // scrypt needs 128·r·N bytes and p times the work: cosign writes N ≤ 65536, r = 8,
     // p = 1 (64 MiB). A key file must not make the engine allocate gigabytes.
     if u64::from(r) * 128 * N > 1 << 30 || !(1..=16).contains(&p) {
-        return Err(malformed("scrypt parameters beyond 1 GiB of memory or p > 16"));
+        return Err(malformed(
+            "scrypt parameters beyond 1 GiB of memory or p > 16",
+        ));
     }
     let params = scrypt::Params::new(N.trailing_zeros() as u8, r, p)
         .map_err(|_| malformed("invalid scrypt parameters"))?;

@@ -1,13 +1,17 @@
 //! cosign-compatible keys and signatures, built on RustCrypto: encrypted private keys
 //! (`ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY`: scrypt + nacl/secretbox over PKCS#8 P-256),
-//! blob signatures (base64 of DER ECDSA P-256 over SHA-256) and DSSE envelopes — what
-//! `cosign sign-blob`, `cosign verify-blob` and `cosign verify-blob-attestation` use.
+//! blob signatures (base64 of DER ECDSA P-256 over SHA-256), DSSE envelopes and Sigstore
+//! bundles — what `cosign sign-blob`, `cosign verify-blob` and `cosign verify-blob-attestation` use.
 
+mod bundle;
 mod dsse;
 mod key;
 mod pem;
 pub mod source;
 
+pub use bundle::{
+    MEDIA_TYPE as BUNDLE_MEDIA_TYPE, Verified, dsse_bundle, key_hint, message_bundle, verify_bundle,
+};
 pub use dsse::{Envelope, pae, sign_envelope, verify_envelope};
 pub use key::{KeyError, decrypt, encrypt, generate, public_key_pem, read_public_key};
 

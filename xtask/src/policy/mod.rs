@@ -79,7 +79,11 @@ impl Files<'_> {
         let Some(text) = (self.source)(rel)? else {
             return Ok(None);
         };
-        Ok(crate::yaml::read_collecting(&SourceFile::new(rel, text), self.diags, parse))
+        Ok(crate::yaml::read_collecting(
+            &SourceFile::new(rel, text),
+            self.diags,
+            parse,
+        ))
     }
 }
 

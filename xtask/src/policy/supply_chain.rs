@@ -194,10 +194,19 @@ impl Policy for SupplyChain {
             }
             if artifact.signature && (key_present || required) {
                 let sig = std::fs::read(ctx.root.join(format!("{}.sig", artifact.path)));
-                let verified = match (sig, &public_key) {
-                    (Ok(sig), Ok((key, _))) => crate::cosign::verify_blob(key, &bytes, &sig),
-                    (Err(_), _) => Err(format!("{}.sig does not exist", artifact.path)),
-                    (_, Err(e)) => Err(e.to_string()),
+                let bundle_path = format!("{}.sigstore.json", artifact.path);
+                let bundle = std::fs::read_to_string(ctx.root.join(&bundle_path));
+                let verified = match (sig, bundle, &public_key) {
+                    (Ok(sig), Ok(bundle), Ok((key, _))) => {
+                        crate::cosign::verify_blob(key, &bytes, &sig).and_then(|()| {
+                            crate::cosign::verify_bundle(key, &bundle, Some(&bytes))
+                                .map(drop)
+                                .map_err(|why| format!("{bundle_path}: {why}"))
+                        })
+                    }
+                    (Err(_), _, _) => Err(format!("{}.sig does not exist", artifact.path)),
+                    (_, Err(_), _) => Err(format!("{bundle_path} does not exist")),
+                    (_, _, Err(e)) => Err(e.to_string()),
                 };
                 if let Err(problem) = verified {
                     let because = if required {

@@ -9,7 +9,13 @@ enum Frame {
     Seq(Vec<Node>, Pos, usize),
     /// Entries, the key waiting for its value, the start, the anchor, and the line of
     /// each scalar key so far (YAML forbids a key twice in one mapping).
-    Map(Vec<(Node, Node)>, Option<Node>, Pos, usize, HashMap<String, usize>),
+    Map(
+        Vec<(Node, Node)>,
+        Option<Node>,
+        Pos,
+        usize,
+        HashMap<String, usize>,
+    ),
 }
 
 /// Deeper nesting is refused: no pipeline needs it, and every later walk of the tree
@@ -258,7 +264,10 @@ mod tests {
             err.hint.as_deref(),
             Some("the first `c` is on line 3; a mapping holds each key once, keep one")
         );
-        assert!(parse_str("a: { c: 1 }\nb: { c: 1 }\n").is_ok(), "one key per mapping");
+        assert!(
+            parse_str("a: { c: 1 }\nb: { c: 1 }\n").is_ok(),
+            "one key per mapping"
+        );
     }
 
     #[test]

@@ -294,14 +294,20 @@ fn a_shallow_pull_request_clone_fetches_its_base_or_names_the_fetch_command() {
 #[test]
 fn a_duplicate_key_in_a_document_is_a_positioned_error() {
     let ws = branch_with(|doc| {
-        doc.replacen("        \"200\":\n", "        \"200\":\n          description: first\n        \"200\":\n", 1)
+        doc.replacen(
+            "        \"200\":\n",
+            "        \"200\":\n          description: first\n        \"200\":\n",
+            1,
+        )
     });
     let revised = std::fs::read_to_string(ws.path("openapi.yaml")).unwrap();
     let line = line_of(&revised, "description: first") + 1;
     let out = ws.run(&["api-compat", "--base", "main"]);
     out.assert(2);
     assert!(
-        out.stderr.starts_with(&format!("error: duplicate key `200`\n  --> openapi.yaml:{line}:9\n")),
+        out.stderr.starts_with(&format!(
+            "error: duplicate key `200`\n  --> openapi.yaml:{line}:9\n"
+        )),
         "{}",
         out.stderr
     );

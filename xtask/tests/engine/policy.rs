@@ -334,30 +334,52 @@ fn rotation_overdue_due_soon_missing_and_malformed_rows() {
 #[test]
 fn an_empty_secret_name_is_a_positioned_error_not_a_hang() {
     let ws = policy_ws();
-    edit(&ws, "policies/secrets.yaml", "  - TLS_KEY\n", "  - TLS_KEY\n  - \"\"\n  - \"  \"\n");
+    edit(
+        &ws,
+        "policies/secrets.yaml",
+        "  - TLS_KEY\n",
+        "  - TLS_KEY\n  - \"\"\n  - \"  \"\n",
+    );
     let out = ws.run_within(&["policy"], 30);
     out.assert(2);
     let line = line_of(&ws, "policies/secrets.yaml", "- \"\"");
     for (l, col) in [(line, 5), (line + 1, 5)] {
         assert!(
-            has_diag(&out.stderr, "a confidential name is empty", &format!("policies/secrets.yaml:{l}:{col}")),
+            has_diag(
+                &out.stderr,
+                "a confidential name is empty",
+                &format!("policies/secrets.yaml:{l}:{col}")
+            ),
             "{}",
             out.stderr
         );
     }
-    assert!(out.stderr.ends_with("error: 2 errors in policy files\n"), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("error: 2 errors in policy files\n"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// YAML forbids a key twice in a mapping; every policy file is read by the same parser.
 #[test]
 fn a_duplicate_key_in_a_policy_file_is_a_positioned_error() {
     let ws = policy_ws();
-    edit(&ws, "policies/secrets.yaml", "key-files: [cosign.key]\n", "key-files: [cosign.key]\nkey-files: []\n");
+    edit(
+        &ws,
+        "policies/secrets.yaml",
+        "key-files: [cosign.key]\n",
+        "key-files: [cosign.key]\nkey-files: []\n",
+    );
     let out = ws.run(&["policy"]);
     out.assert(2);
     let line = line_of(&ws, "policies/secrets.yaml", "key-files: []");
     assert!(
-        has_diag(&out.stderr, "duplicate key `key-files`", &format!("policies/secrets.yaml:{line}:1")),
+        has_diag(
+            &out.stderr,
+            "duplicate key `key-files`",
+            &format!("policies/secrets.yaml:{line}:1")
+        ),
         "{}",
         out.stderr
     );

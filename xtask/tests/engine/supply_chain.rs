@@ -83,7 +83,7 @@ fn signs_verifies_and_openssl_agrees_leaving_no_key_file() {
     );
     out.assert(0);
     assert!(clean, "the decoded key's temp file was removed");
-    assert!(out.stdout.contains("verified target/xtask/supply-chain/sbom.cdx.json.sig with the public half of the signing key\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("verified target/xtask/supply-chain/sbom.cdx.json.sig and target/xtask/supply-chain/sbom.cdx.json.sigstore.json with the public half of the signing key\n"), "{}", out.stdout);
     assert!(
         !out.stdout.contains(&key[..40]) && !out.stderr.contains(&key[..40]),
         "the key never appears in output"
@@ -185,7 +185,7 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
     ];
     let (out, _) = run_signing(&ws, &["run", "sign", "slsa", "--no-deps"], &env);
     out.assert(0);
-    assert!(out.stdout.contains("signed target/xtask/supply-chain/provenance.dsse.json (key from COSIGN_KEY_B64), verified with cosign.pub\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("signed target/xtask/supply-chain/provenance.dsse.json and target/xtask/supply-chain/provenance.sigstore.json (key from COSIGN_KEY_B64), verified with cosign.pub\n"), "{}", out.stdout);
     let statement: serde_json::Value = serde_json::from_slice(
         &std::fs::read(ws.path("target/xtask/supply-chain/provenance.intoto.json")).unwrap(),
     )
@@ -298,6 +298,205 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
         no_pub.stdout.contains("✗ cannot check the signature: "),
         "{}",
         no_pub.stdout
+    );
+}
+
+/// The sigstore-js verifier, installed once per target directory from npm (staged, then
+/// renamed into place, so concurrent tests install it once).
+fn sigstore_js() -> std::path::PathBuf {
+    let dir = Path::new(REPO).join("../target/xtask/test-tools/sigstore-verify-3.1.1");
+    if !dir.join("node_modules/@sigstore/verify").is_dir() {
+        let stage = tempfile::tempdir_in(
+            dir.parent()
+                .map(|p| {
+                    std::fs::create_dir_all(p).unwrap();
+                    p
+                })
+                .unwrap(),
+        )
+        .unwrap();
+        let out = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(stage.path())
+            .arg("@sigstore/verify@3.1.1")
+            .output()
+            .expect("npm runs");
+        assert!(
+            out.status.success(),
+            "npm install: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::rename(stage.keep(), &dir);
+    }
+    std::fs::copy(
+        Path::new(REPO).join("tests/data/sigstore-js/verify.js"),
+        dir.join("verify.js"),
+    )
+    .unwrap();
+    dir
+}
+
+/// (verified, what it printed) of sigstore-js on `bundle` with `key`, over `artifact`.
+fn sigstore_js_verify(ws: &Ws, bundle: &str, key: &Path, artifact: Option<&str>) -> (bool, String) {
+    let dir = sigstore_js();
+    let out = Command::new("node")
+        .arg(dir.join("verify.js"))
+        .arg(ws.path(bundle))
+        .arg(key)
+        .args(artifact.map(|a| ws.path(a)))
+        .env("NODE_PATH", dir.join("node_modules"))
+        .output()
+        .expect("node runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+    )
+}
+
+fn b64(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+fn openssl_verifies(ws: &Ws, signature_der: &[u8], data: &[u8]) -> bool {
+    std::fs::write(ws.path("x.sig"), signature_der).unwrap();
+    std::fs::write(ws.path("x.bin"), data).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            "cosign.pub",
+            "-signature",
+            "x.sig",
+            "x.bin",
+        ])
+        .current_dir(ws.root())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout) == "Verified OK\n"
+}
+
+#[test]
+fn bundles_verify_with_openssl_sigstore_js_and_verify() {
+    let ws = signing_ws();
+    let key = key_b64("goreleaser/cosign.key");
+    copy_pub(&ws);
+    let env = [
+        ("COSIGN_KEY_B64", key.as_str()),
+        ("COSIGN_PASSWORD", "password"),
+    ];
+    let (out, _) = run_signing(&ws, &["run", "sign", "slsa", "--no-deps"], &env);
+    out.assert(0);
+    let sbom = "target/xtask/supply-chain/sbom.cdx.json";
+    let sbom_bundle = "target/xtask/supply-chain/sbom.cdx.json.sigstore.json";
+    let attestation = "target/xtask/supply-chain/provenance.sigstore.json";
+    let read = |rel: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(ws.path(rel)).unwrap()).unwrap()
+    };
+
+    // openssl: the bundle's signature over the artifact, and its digest is the artifact's.
+    let message = read(sbom_bundle);
+    assert_eq!(
+        message["mediaType"],
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    let artifact = std::fs::read(ws.path(sbom)).unwrap();
+    let sig = std::fs::read_to_string(ws.path(&format!("{sbom}.sig"))).unwrap();
+    assert_eq!(
+        message["messageSignature"]["signature"],
+        sig.trim(),
+        "the same signature as the .sig"
+    );
+    let digest = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(&artifact).to_vec()
+    };
+    assert_eq!(
+        b64(message["messageSignature"]["messageDigest"]["digest"]
+            .as_str()
+            .unwrap()),
+        digest
+    );
+    assert!(openssl_verifies(&ws, &b64(sig.trim()), &artifact));
+    // openssl: the attestation bundle's DSSE signature over the pre-authentication encoding.
+    let dsse = &read(attestation)["dsseEnvelope"];
+    let payload = b64(dsse["payload"].as_str().unwrap());
+    let pae = xtask::cosign::pae(dsse["payloadType"].as_str().unwrap(), &payload);
+    assert!(openssl_verifies(
+        &ws,
+        &b64(dsse["signatures"][0]["sig"].as_str().unwrap()),
+        &pae
+    ));
+
+    // sigstore-js accepts both, and refuses a tampered artifact, payload or another key.
+    let public = ws.path("cosign.pub");
+    assert_eq!(
+        sigstore_js_verify(&ws, sbom_bundle, &public, Some(sbom)),
+        (true, "verified".into())
+    );
+    assert_eq!(
+        sigstore_js_verify(&ws, attestation, &public, None),
+        (true, "verified".into())
+    );
+    let other = Path::new(REPO)
+        .join("tests/data/cosign/sigstore-rs/ECDSA_P256_ASN1_ENCRYPTED_PRIVATE_PEM.derived.pub");
+    let (ok, why) = sigstore_js_verify(&ws, sbom_bundle, &other, Some(sbom));
+    assert!(!ok && why.starts_with("rejected: "), "{why}");
+    ws.file(
+        "tampered.json",
+        "{\"bomFormat\":\"CycloneDX\",\"tampered\":true}\n",
+    );
+    let (ok, why) = sigstore_js_verify(&ws, sbom_bundle, &public, Some("tampered.json"));
+    assert!(!ok && why.starts_with("rejected: "), "{why}");
+    let mut forged = read(attestation);
+    let mut statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    statement["subject"][0]["digest"]["sha256"] = "0".repeat(64).into();
+    forged["dsseEnvelope"]["payload"] = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .encode(serde_json::to_vec(&statement).unwrap())
+            .into()
+    };
+    ws.file("forged.sigstore.json", &forged.to_string());
+    let (ok, why) = sigstore_js_verify(&ws, "forged.sigstore.json", &public, None);
+    assert!(!ok && why.starts_with("rejected: "), "{why}");
+
+    // verify checks the bundle and the attestation bundle beside the .sig and the envelope.
+    let verify = ws.run(&["verify", &ws.path(sbom).display().to_string()]);
+    verify.assert(0);
+    assert!(
+        verify.stdout.contains(&format!(
+            "✓ bundle {} verifies with {}: key hint, sha256 message digest, signature\n",
+            ws.path(sbom_bundle).display(),
+            public.display()
+        )),
+        "{}",
+        verify.stdout
+    );
+    assert!(
+        verify.stdout.contains(&format!(
+            "✓ provenance {} names it with this sha256 (Sigstore bundle signature verified; ",
+            ws.path(attestation).display()
+        )),
+        "{}",
+        verify.stdout
+    );
+    let forged_run = ws.run(&[
+        "verify",
+        &ws.path(sbom).display().to_string(),
+        "--provenance",
+        &ws.path("forged.sigstore.json").display().to_string(),
+    ]);
+    forged_run.assert(1);
+    assert!(
+        forged_run
+            .stdout
+            .contains("no signature of the envelope verifies with the public key"),
+        "{}",
+        forged_run.stdout
     );
 }
 
