@@ -1,7 +1,8 @@
 //! SLSA provenance: an in-toto Statement v1 with a `https://slsa.dev/provenance/v1`
 //! predicate describing this engine's run, and the checks `cargo xtask verify` applies to it.
-//! The build type and local builder URIs are this project's own; docs/supply-chain.md
-//! defines them.
+//! The build type and the local builder are defined in docs/supply-chain.md; their URIs point
+//! into the repository that builds (its URL, or `repository:` in the supply-chain policy), and
+//! are URNs when neither is known, never a made-up organisation.
 
 use serde_json::{Value, json};
 
@@ -9,9 +10,45 @@ pub const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 pub const PREDICATE_TYPE: &str = "https://slsa.dev/provenance/v1";
 /// DSSE payload type of in-toto statements.
 pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
-pub const BUILD_TYPE: &str = "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#build-type-xtask-pipeline-v1";
-pub const LOCAL_BUILDER: &str =
-    "https://github.com/bkg-platform/pipelines/blob/main/docs/supply-chain.md#builder-local-v1";
+/// Where the build type and builder are defined, in the repository that builds.
+const DOC: &str = "docs/supply-chain.md";
+/// Without a repository URL: the build type and the local builder as URNs.
+pub const BUILD_TYPE_URN: &str = "urn:xtask:build-type:pipeline:v1";
+pub const LOCAL_BUILDER_URN: &str = "urn:xtask:builder:local:v1";
+
+/// The build type of `repository` (its `docs/supply-chain.md`), or the URN.
+pub fn build_type(repository: Option<&str>) -> String {
+    match repository.filter(|r| r.starts_with("https://")) {
+        Some(repo) => format!("{repo}/blob/HEAD/{DOC}#build-type-xtask-pipeline-v1"),
+        None => BUILD_TYPE_URN.into(),
+    }
+}
+
+/// The builder of a run outside CI, defined by `repository`, or the URN.
+pub fn local_builder(repository: Option<&str>) -> String {
+    match repository.filter(|r| r.starts_with("https://")) {
+        Some(repo) => format!("{repo}/blob/HEAD/{DOC}#builder-local-v1"),
+        None => LOCAL_BUILDER_URN.into(),
+    }
+}
+
+/// A repository URL as provenance names it: `git@host:o/r.git` and `https://host/o/r.git`
+/// become `https://host/o/r`; a local path is no URL (`None`).
+pub fn repository_url(remote: &str) -> Option<String> {
+    let remote = remote.trim().trim_end_matches('/');
+    let remote = remote.strip_suffix(".git").unwrap_or(remote);
+    if let Some(rest) = remote.strip_prefix("git@") {
+        let (host, path) = rest.split_once(':')?;
+        return Some(format!("https://{host}/{path}"));
+    }
+    if let Some(rest) = remote.strip_prefix("ssh://") {
+        let rest = rest.split_once('@').map_or(rest, |(_, r)| r);
+        return Some(format!("https://{rest}"));
+    }
+    let rest = remote.strip_prefix("https://").or_else(|| remote.strip_prefix("http://"))?;
+    let rest = rest.split_once('@').map_or(rest, |(_, r)| r);
+    Some(format!("https://{rest}"))
+}
 
 /// What the statement records.
 pub struct Run<'a> {
@@ -21,8 +58,8 @@ pub struct Run<'a> {
     pub targets: &'a [String],
     pub git_ref: String,
     pub commit: Option<String>,
-    /// Where the sources come from: the repository URL, or the local path.
-    pub repository: String,
+    /// Where the sources come from: the repository's URL, when it has one.
+    pub repository: Option<String>,
     pub cargo_lock_sha256: Option<String>,
     /// (name, version) of the pinned tools of the run, and the Rust compiler.
     pub tools: Vec<(String, String)>,
@@ -51,7 +88,7 @@ pub fn statement(run: &Run) -> Value {
         )
     } else {
         (
-            LOCAL_BUILDER.to_string(),
+            local_builder(run.repository.as_deref()),
             format!("urn:uuid:{}", uuid_v4()),
             None,
         )
@@ -63,7 +100,10 @@ pub fn statement(run: &Run) -> Value {
     }
     let mut dependencies = Vec::new();
     if let Some(commit) = &run.commit {
-        dependencies.push(json!({"uri": format!("git+{}@{}", run.repository, run.git_ref), "digest": {"gitCommit": commit}}));
+        dependencies.push(match &run.repository {
+            Some(repo) => json!({"uri": format!("git+{repo}@{}", run.git_ref), "digest": {"gitCommit": commit}}),
+            None => json!({"name": "source", "digest": {"gitCommit": commit}}),
+        });
     }
     if let Some(lock) = &run.cargo_lock_sha256 {
         dependencies
@@ -78,7 +118,7 @@ pub fn statement(run: &Run) -> Value {
         "predicateType": PREDICATE_TYPE,
         "predicate": {
             "buildDefinition": {
-                "buildType": BUILD_TYPE,
+                "buildType": build_type(run.repository.as_deref()),
                 "externalParameters": external,
                 "internalParameters": {"engine": format!("xtask {}", env!("CARGO_PKG_VERSION"))},
                 "resolvedDependencies": dependencies,
@@ -199,7 +239,7 @@ mod tests {
             targets: &[],
             git_ref: "refs/heads/main".into(),
             commit: Some("c".repeat(40)),
-            repository: "https://github.com/o/r".into(),
+            repository: Some("https://github.com/o/r".into()),
             cargo_lock_sha256: Some("cd".repeat(32)),
             tools: vec![("syft".into(), "1.18.1".into())],
             started_on: "2026-11-28T10:00:00Z".into(),
@@ -209,12 +249,37 @@ mod tests {
     }
 
     #[test]
+    fn remotes_become_https_urls_and_paths_none() {
+        for (remote, url) in [
+            ("git@github.com:o/r.git", Some("https://github.com/o/r")),
+            ("https://github.com/o/r.git", Some("https://github.com/o/r")),
+            ("https://token@github.com/o/r", Some("https://github.com/o/r")),
+            ("ssh://git@example.org/o/r.git", Some("https://example.org/o/r")),
+            ("/home/me/r", None),
+            ("file:///home/me/r", None),
+        ] {
+            assert_eq!(repository_url(remote).as_deref(), url, "{remote}");
+        }
+    }
+
+    #[test]
     fn local_and_github_builders_differ() {
         let local = statement(&run(&|_| None));
         assert_eq!(
             local["predicate"]["runDetails"]["builder"]["id"],
-            LOCAL_BUILDER
+            "https://github.com/o/r/blob/HEAD/docs/supply-chain.md#builder-local-v1"
         );
+        assert_eq!(
+            local["predicate"]["buildDefinition"]["resolvedDependencies"][0]["uri"],
+            "git+https://github.com/o/r@refs/heads/main"
+        );
+        let mut without = run(&|_| None);
+        without.repository = None;
+        let anonymous = statement(&without);
+        assert_eq!(anonymous["predicate"]["runDetails"]["builder"]["id"], LOCAL_BUILDER_URN);
+        assert_eq!(anonymous["predicate"]["buildDefinition"]["buildType"], BUILD_TYPE_URN);
+        let source = &anonymous["predicate"]["buildDefinition"]["resolvedDependencies"][0];
+        assert!(source.get("uri").is_none(), "no local path: {source}");
         assert!(
             local["predicate"]["runDetails"]["metadata"]["invocationId"]
                 .as_str()

@@ -147,10 +147,11 @@ fn rustc_version(ctx: &StepContext<'_>) -> Option<String> {
     text.split_whitespace().nth(1).map(str::to_owned)
 }
 
-/// The repository URL: the Actions repository, else `origin`, else the local directory.
-fn repository(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> String {
+/// The repository's URL: the Actions repository, else `origin`'s, else `repository:` of
+/// the supply-chain policy; never a local path.
+fn repository(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     if let (Some(server), Some(repo)) = (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY")) {
-        return format!("{server}/{repo}");
+        return Some(format!("{server}/{repo}"));
     }
     let origin = std::process::Command::new("git")
         .args(["config", "--get", "remote.origin.url"])
@@ -159,7 +160,9 @@ fn repository(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> String {
         .ok()
         .filter(|o| o.status.success())
         .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty());
-    origin.unwrap_or_else(|| format!("file://{}", root.display()))
+        .and_then(|s| crate::provenance::repository_url(&s));
+    origin.or_else(|| {
+        let policies = crate::policy::Policies::load(root).ok()?.ok()?;
+        policies.get::<crate::policy::SupplyChain>()?.repository.clone()
+    })
 }

@@ -51,6 +51,8 @@ pub struct Artifact {
 pub struct SupplyChain {
     pub require_signature_on: Vec<RefRule>,
     pub artifacts: Vec<Artifact>,
+    /// The repository's URL for provenance when neither Actions nor `origin` names it.
+    pub repository: Option<String>,
 }
 
 impl SupplyChain {
@@ -73,9 +75,19 @@ pub fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
     let fields = r.fields(
         root,
         "the supply-chain policy",
-        &["require-signature-on", "artifacts"],
+        &["require-signature-on", "artifacts", "repository"],
     )?;
     let mut policy = SupplyChain::default();
+    if let Some(node) = fields.get("repository") {
+        let text = r.string(node, "repository")?;
+        match crate::provenance::repository_url(&text) {
+            Some(url) => policy.repository = Some(url),
+            None => {
+                r.error(node.span, format!("`{text}` is not a repository URL"))
+                    .hint = Some("give the https URL others clone it from, e.g. `https://github.com/org/repo`".into())
+            }
+        }
+    }
     if let Some(node) = fields.get("require-signature-on") {
         for name in r.names(node, "require-signature-on").unwrap_or_default() {
             let rule = match name.name.as_str() {
