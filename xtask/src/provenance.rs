@@ -45,7 +45,9 @@ pub fn repository_url(remote: &str) -> Option<String> {
         let rest = rest.split_once('@').map_or(rest, |(_, r)| r);
         return Some(format!("https://{rest}"));
     }
-    let rest = remote.strip_prefix("https://").or_else(|| remote.strip_prefix("http://"))?;
+    let rest = remote
+        .strip_prefix("https://")
+        .or_else(|| remote.strip_prefix("http://"))?;
     let rest = rest.split_once('@').map_or(rest, |(_, r)| r);
     Some(format!("https://{rest}"))
 }
@@ -253,8 +255,14 @@ mod tests {
         for (remote, url) in [
             ("git@github.com:o/r.git", Some("https://github.com/o/r")),
             ("https://github.com/o/r.git", Some("https://github.com/o/r")),
-            ("https://token@github.com/o/r", Some("https://github.com/o/r")),
-            ("ssh://git@example.org/o/r.git", Some("https://example.org/o/r")),
+            (
+                "https://token@github.com/o/r",
+                Some("https://github.com/o/r"),
+            ),
+            (
+                "ssh://git@example.org/o/r.git",
+                Some("https://example.org/o/r"),
+            ),
             ("/home/me/r", None),
             ("file:///home/me/r", None),
         ] {
@@ -276,8 +284,14 @@ mod tests {
         let mut without = run(&|_| None);
         without.repository = None;
         let anonymous = statement(&without);
-        assert_eq!(anonymous["predicate"]["runDetails"]["builder"]["id"], LOCAL_BUILDER_URN);
-        assert_eq!(anonymous["predicate"]["buildDefinition"]["buildType"], BUILD_TYPE_URN);
+        assert_eq!(
+            anonymous["predicate"]["runDetails"]["builder"]["id"],
+            LOCAL_BUILDER_URN
+        );
+        assert_eq!(
+            anonymous["predicate"]["buildDefinition"]["buildType"],
+            BUILD_TYPE_URN
+        );
         let source = &anonymous["predicate"]["buildDefinition"]["resolvedDependencies"][0];
         assert!(source.get("uri").is_none(), "no local path: {source}");
         assert!(

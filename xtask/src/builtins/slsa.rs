@@ -163,6 +163,9 @@ fn repository(root: &Path, env: &dyn Fn(&str) -> Option<String>) -> Option<Strin
         .and_then(|s| crate::provenance::repository_url(&s));
     origin.or_else(|| {
         let policies = crate::policy::Policies::load(root).ok()?.ok()?;
-        policies.get::<crate::policy::SupplyChain>()?.repository.clone()
+        policies
+            .get::<crate::policy::SupplyChain>()?
+            .repository
+            .clone()
     })
 }

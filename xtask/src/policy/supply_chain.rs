@@ -84,7 +84,10 @@ pub fn parse(r: &mut Reader, root: &Node) -> Option<SupplyChain> {
             Some(url) => policy.repository = Some(url),
             None => {
                 r.error(node.span, format!("`{text}` is not a repository URL"))
-                    .hint = Some("give the https URL others clone it from, e.g. `https://github.com/org/repo`".into())
+                    .hint = Some(
+                    "give the https URL others clone it from, e.g. `https://github.com/org/repo`"
+                        .into(),
+                )
             }
         }
     }

@@ -253,12 +253,24 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
     assert!(verify.stdout.contains("✓ signature "), "{}", verify.stdout);
     // No remote and no `repository:` setting: URNs, and no local path anywhere.
     assert!(verify.stdout.contains("names it with this sha256 (DSSE signature verified; builder urn:xtask:builder:local:v1)\n"), "{}", verify.stdout);
-    let text = std::fs::read_to_string(ws.path("target/xtask/supply-chain/provenance.intoto.json")).unwrap();
-    assert!(!text.contains("file://") && !text.contains(&ws.root().display().to_string()), "{text}");
-    assert_eq!(statement["predicate"]["buildDefinition"]["buildType"], "urn:xtask:build-type:pipeline:v1");
+    let text = std::fs::read_to_string(ws.path("target/xtask/supply-chain/provenance.intoto.json"))
+        .unwrap();
+    assert!(
+        !text.contains("file://") && !text.contains(&ws.root().display().to_string()),
+        "{text}"
+    );
+    assert_eq!(
+        statement["predicate"]["buildDefinition"]["buildType"],
+        "urn:xtask:build-type:pipeline:v1"
+    );
 
     // With a remote, the repository's URL names the sources, the build type and the builder.
-    ws.git(&["remote", "add", "origin", "git@github.com:acme/platform.git"]);
+    ws.git(&[
+        "remote",
+        "add",
+        "origin",
+        "git@github.com:acme/platform.git",
+    ]);
     let (again, _) = run_signing(&ws, &["run", "slsa", "--no-deps", "-q"], &env);
     again.assert(0);
     let remote: serde_json::Value = serde_json::from_slice(
@@ -266,9 +278,18 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
     )
     .unwrap();
     let definition = &remote["predicate"]["buildDefinition"];
-    assert_eq!(definition["resolvedDependencies"][0]["uri"], "git+https://github.com/acme/platform@refs/heads/main");
-    assert_eq!(definition["buildType"], "https://github.com/acme/platform/blob/HEAD/docs/supply-chain.md#build-type-xtask-pipeline-v1");
-    assert_eq!(remote["predicate"]["runDetails"]["builder"]["id"], "https://github.com/acme/platform/blob/HEAD/docs/supply-chain.md#builder-local-v1");
+    assert_eq!(
+        definition["resolvedDependencies"][0]["uri"],
+        "git+https://github.com/acme/platform@refs/heads/main"
+    );
+    assert_eq!(
+        definition["buildType"],
+        "https://github.com/acme/platform/blob/HEAD/docs/supply-chain.md#build-type-xtask-pipeline-v1"
+    );
+    assert_eq!(
+        remote["predicate"]["runDetails"]["builder"]["id"],
+        "https://github.com/acme/platform/blob/HEAD/docs/supply-chain.md#builder-local-v1"
+    );
     ws.git(&["remote", "remove", "origin"]);
     let (restored, _) = run_signing(&ws, &["run", "slsa", "--no-deps", "-q"], &env);
     restored.assert(0);
@@ -326,15 +347,9 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
 fn sigstore_js() -> std::path::PathBuf {
     let dir = Path::new(REPO).join("../target/xtask/test-tools/sigstore-verify-3.1.1");
     if !dir.join("node_modules/@sigstore/verify").is_dir() {
-        let stage = tempfile::tempdir_in(
-            dir.parent()
-                .map(|p| {
-                    std::fs::create_dir_all(p).unwrap();
-                    p
-                })
-                .unwrap(),
-        )
-        .unwrap();
+        let parent = dir.parent().expect("a parent directory");
+        std::fs::create_dir_all(parent).unwrap();
+        let stage = tempfile::tempdir_in(parent).unwrap();
         let out = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
             .arg(stage.path())
