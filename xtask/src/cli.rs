@@ -89,6 +89,13 @@ pub enum Command {
         /// Write here instead of .github/workflows/ci.yml
         #[arg(long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
+        /// First move each pin of .github/actions.lock to the newest release of its major
+        /// (git ls-remote; XTASK_ACTIONS_BASE_URL replaces https://github.com)
+        #[arg(long, conflicts_with = "check")]
+        update_pins: bool,
+        /// With --update-pins: take this major for an action instead (repeatable)
+        #[arg(long = "major", value_name = "ACTION=vN", requires = "update_pins")]
+        majors: Vec<String>,
     },
     /// Install or remove plain git hooks (pre-commit, pre-push) that run the engine
     Hooks {

@@ -89,10 +89,17 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             let rules = rules.clone();
             commands::policy::run(app, &root, &rules)
         }
-        Command::Workflow { check, output } => {
+        Command::Workflow {
+            check,
+            output,
+            update_pins,
+            majors,
+        } => {
             let options = commands::workflow::Options {
                 check: *check,
                 output: output.as_deref(),
+                update_pins: *update_pins,
+                majors,
             };
             commands::workflow::run(app, &root, &options)
         }

@@ -13,6 +13,7 @@ mod postgres;
 mod sbom;
 mod signing;
 mod slsa;
+mod zizmor;
 
 use crate::model::Registration;
 
@@ -31,4 +32,5 @@ pub const REGISTRY: &[Registration] = &[
     signing::SIGN,
     signing::VERIFY,
     slsa::PROVENANCE,
+    zizmor::ZIZMOR,
 ];

@@ -4,6 +4,7 @@
 use crate::commands::App;
 use crate::drift::{Comparison, compare};
 use crate::failure::Failure;
+use crate::workflow::pins::{self, Pins};
 use crate::workflow::{self, Workflow};
 use anyhow::Context as _;
 use std::path::Path;
@@ -11,6 +12,9 @@ use std::path::Path;
 pub struct Options<'a> {
     pub check: bool,
     pub output: Option<&'a Path>,
+    pub update_pins: bool,
+    /// `action=vN` overrides of the major `--update-pins` stays within.
+    pub majors: &'a [String],
 }
 
 pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
@@ -27,7 +31,11 @@ pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
             ),
         ));
     };
-    let text = workflow::render(&flow);
+    let mut pins = Pins::load(root)?.map_err(Failure::Invalid)?;
+    if options.update_pins {
+        update_pins(root, &mut pins, options.majors)?;
+    }
+    let text = workflow::render(&flow, &pins)?;
     let committed = root.join(workflow::PATH);
     if options.check {
         let Ok(current) = std::fs::read(&committed) else {
@@ -78,5 +86,35 @@ pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
         app.style.green("✓"),
         flow.jobs.len()
     );
+    Ok(())
+}
+
+/// Moves the pins (within their majors, or to the ones `majors` names) and rewrites the lock.
+fn update_pins(root: &Path, pins: &mut Pins, majors: &[String]) -> Result<(), Failure> {
+    let mut to = Vec::new();
+    for spec in majors {
+        let parsed = spec
+            .split_once('=')
+            .and_then(|(a, m)| Some((a.to_owned(), m.strip_prefix('v')?.parse::<u64>().ok()?)));
+        match parsed {
+            Some((action, major)) if pins.get(&action).is_some() => to.push((action, major)),
+            Some((action, _)) => {
+                return Err(Failure::usage(
+                    format!("`{action}` is not pinned in {}", pins::PATH),
+                    "--major names an action of the lock file",
+                ));
+            }
+            None => {
+                return Err(Failure::usage(
+                    format!("`--major {spec}` is not ACTION=vN"),
+                    "e.g. --major actions/checkout=v8",
+                ));
+            }
+        }
+    }
+    for line in pins.update(&to)? {
+        println!("{line}");
+    }
+    crate::fsutil::write_atomic(&root.join(pins::PATH), pins.render().as_bytes())?;
     Ok(())
 }

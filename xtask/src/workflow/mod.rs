@@ -4,9 +4,11 @@
 //! mapped only where a pipeline declares them. `cargo xtask workflow` writes it, `--check`
 //! and the `workflow` pipeline's drift step keep the committed file in step.
 
+pub mod pins;
 mod render;
 
 use crate::model::Workspace;
+use crate::policy::SupplyChain;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use render::render;
@@ -39,6 +41,17 @@ pub struct Workflow {
     pub jobs: Vec<Job>,
     /// `rust-toolchain.toml` (or `rust-toolchain`) pins the toolchain.
     pub toolchain_file: bool,
+    /// The tag job attesting the supply-chain policy's artifacts, when it names any.
+    pub attest: Option<Attest>,
+}
+
+/// GitHub artifact attestations of the release artifacts, on tags.
+#[derive(Debug, PartialEq)]
+pub struct Attest {
+    /// The artifacts with `provenance: true` in the supply-chain policy.
+    pub subjects: Vec<String>,
+    /// The jobs whose outputs hold a subject (the others are committed files).
+    pub producers: Vec<String>,
 }
 
 impl Workflow {
@@ -101,14 +114,49 @@ impl Workflow {
         let toolchain_file = ["rust-toolchain.toml", "rust-toolchain"]
             .iter()
             .any(|f| ws.root.join(f).is_file());
+        let jobs: Vec<Job> = order
+            .into_iter()
+            .map(|n| jobs.remove(&n).expect("job"))
+            .collect();
+        let attest = attest(ws, &jobs);
         Some(Workflow {
-            jobs: order
-                .into_iter()
-                .map(|n| jobs.remove(&n).expect("job"))
-                .collect(),
+            jobs,
             toolchain_file,
+            attest,
         })
     }
+}
+
+/// What the tag job attests: the supply-chain policy's artifacts with provenance, and the
+/// jobs that produce them.
+fn attest(ws: &Workspace, jobs: &[Job]) -> Option<Attest> {
+    let policy = ws.policies.get::<SupplyChain>()?;
+    let subjects: Vec<String> = policy
+        .artifacts
+        .iter()
+        .filter(|a| a.provenance)
+        .map(|a| a.path.clone())
+        .collect();
+    if subjects.is_empty() {
+        return None;
+    }
+    let mut producers: Vec<String> = Vec::new();
+    for subject in &subjects {
+        let producer = jobs.iter().find(|j| {
+            j.outputs
+                .iter()
+                .any(|o| glob::Pattern::new(o).is_ok_and(|p| p.matches(subject)))
+        });
+        if let Some(job) = producer
+            && !producers.contains(&job.pipeline)
+        {
+            producers.push(job.pipeline.clone());
+        }
+    }
+    Some(Attest {
+        subjects,
+        producers,
+    })
 }
 
 /// Jobs ordered so that needs come first; among ready jobs, by name (the loader has refused

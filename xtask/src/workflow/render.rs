@@ -1,14 +1,35 @@
-//! The workflow as YAML text: stable bytes (the committed file is drift-checked), official
-//! actions pinned to their current major tags, least-privilege permissions.
+//! The workflow as YAML text: stable bytes (the committed file is drift-checked), every
+//! action pinned by commit from `.github/actions.lock`, no permission a job does not need,
+//! caches that tag runs never restore and only pushes to main save.
 
-use super::{Job, Workflow, artifact_root};
+use super::pins::Pins;
+use super::{Attest, Job, Workflow, artifact_root};
 use std::fmt::Write as _;
 
-const CHECKOUT: &str = "actions/checkout@v7";
-const CACHE: &str = "actions/cache@v6";
-const UPLOAD: &str = "actions/upload-artifact@v7";
-const DOWNLOAD: &str = "actions/download-artifact@v8";
 const RUNNER: &str = "ubuntu-24.04";
+/// Only pushes to the default branch write caches: a pull request could otherwise plant
+/// what a later run on main or a tag restores.
+const SAVES: &str = "github.event_name == 'push' && github.ref == 'refs/heads/main'";
+/// Runs on tags sign and attest what they build: they start from no cache at all.
+const RESTORES: &str = "github.ref_type != 'tag'";
+
+/// The `uses:` value of an action (`actions/cache/restore` is a path in `actions/cache`):
+/// the pinned commit, the release in a comment.
+struct Uses<'p>(&'p Pins);
+
+impl Uses<'_> {
+    fn of(&self, action: &str) -> anyhow::Result<String> {
+        let repo: Vec<&str> = action.splitn(3, '/').take(2).collect();
+        let repo = repo.join("/");
+        let pin = self.0.get(&repo).ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{repo}` is not pinned in {}; add `{repo}<TAB>vX.Y.Z<TAB><commit>` and run `cargo xtask workflow --update-pins`",
+                super::pins::PATH
+            )
+        })?;
+        Ok(format!("{action}@{} # {}", pin.commit, pin.version))
+    }
+}
 /// Every job uploads the engine's report with its outputs.
 const REPORT: &str = "target/xtask/report.json";
 
@@ -27,8 +48,8 @@ on:
   pull_request:
   workflow_dispatch:
 
-permissions:
-  contents: read
+# Nothing by default; each job asks for what it needs.
+permissions: {}
 
 # A newer push to the same ref cancels the run it supersedes.
 concurrency:
@@ -41,7 +62,8 @@ env:
 jobs:
 ";
 
-pub fn render(workflow: &Workflow) -> String {
+pub fn render(workflow: &Workflow, pins: &Pins) -> anyhow::Result<String> {
+    let uses = Uses(pins);
     let mut out = String::from(HEADER);
     for (i, job) in workflow.jobs.iter().enumerate() {
         if i > 0 {
@@ -50,10 +72,13 @@ pub fn render(workflow: &Workflow) -> String {
         if job.gate {
             gate(&mut out, job);
         } else {
-            work(&mut out, job, workflow);
+            work(&mut out, job, workflow, &uses)?;
         }
     }
-    out
+    if let Some(attest) = &workflow.attest {
+        attestation(&mut out, attest, workflow, &uses)?;
+    }
+    Ok(out)
 }
 
 /// The job id of a pipeline (GitHub's ids start with a letter or `_`).
@@ -79,6 +104,11 @@ fn head(out: &mut String, job: &Job, timeout: u32) {
         let _ = writeln!(out, "    needs: [{}]", needs.join(", "));
     }
     let _ = writeln!(out, "    runs-on: {RUNNER}\n    timeout-minutes: {timeout}");
+    if job.gate {
+        out.push_str("    permissions: {}\n");
+    } else {
+        out.push_str("    permissions:\n      contents: read\n");
+    }
 }
 
 /// A pipeline without steps: green when every job it needs is.
@@ -98,7 +128,7 @@ fn gate(out: &mut String, job: &Job) {
     );
 }
 
-fn work(out: &mut String, job: &Job, workflow: &Workflow) {
+fn work(out: &mut String, job: &Job, workflow: &Workflow, uses: &Uses) -> anyhow::Result<()> {
     head(out, job, 60);
     let id = job_id(&job.pipeline);
     if !job.secrets.is_empty() {
@@ -111,24 +141,24 @@ fn work(out: &mut String, job: &Job, workflow: &Workflow) {
         out,
         "    steps:
       - name: Check out
-        uses: {CHECKOUT}
+        uses: {checkout}
         with:
           persist-credentials: false
       - name: Rust toolchain
         run: {toolchain}
-      - name: Cargo and engine cache
-        uses: {CACHE}
+      - name: Restore the cargo and engine cache
+        if: {RESTORES}
+        uses: {restore}
         with:
           path: |
-            ~/.cargo/registry/index/
-            ~/.cargo/registry/cache/
-            ~/.cargo/git/db/
-            target/
-          key: cargo-${{{{ runner.os }}}}-{id}-${{{{ hashFiles('Cargo.lock') }}}}
+{CACHED}          key: {key}
           restore-keys: |
+            cargo-${{{{ runner.os }}}}-{id}-${{{{ hashFiles('Cargo.lock') }}}}-
             cargo-${{{{ runner.os }}}}-{id}-
-            cargo-${{{{ runner.os }}}}-
 ",
+        checkout = uses.of("actions/checkout")?,
+        restore = uses.of("actions/cache/restore")?,
+        key = cache_key(&id),
         toolchain = if workflow.toolchain_file {
             // rustup installs what rust-toolchain.toml names.
             "rustup toolchain install"
@@ -145,31 +175,127 @@ fn work(out: &mut String, job: &Job, workflow: &Workflow) {
         let _ = write!(
             out,
             "      - name: Artifacts of {upstream}
-        uses: {DOWNLOAD}
+        uses: {download}
         with:
           name: {upstream}
           path: {root}
 ",
-            root = artifact_root(&uploads(producer))
+            root = artifact_root(&uploads(producer)),
+            download = uses.of("actions/download-artifact")?,
         );
     }
     let _ = write!(
         out,
         "      - name: cargo xtask run {p} --no-deps
         run: cargo xtask run {p} --no-deps
+      - name: Save the cargo and engine cache
+        if: {SAVES}
+        uses: {save}
+        with:
+          path: |
+{CACHED}          key: {key}
       - name: Upload the artifacts of {p}
         if: always()
-        uses: {UPLOAD}
+        uses: {upload}
         with:
           name: {p}
           path: |
 ",
-        p = job.pipeline
+        p = job.pipeline,
+        save = uses.of("actions/cache/save")?,
+        key = cache_key(&id),
+        upload = uses.of("actions/upload-artifact")?,
     );
     for path in uploads(job) {
         let _ = writeln!(out, "            {path}");
     }
     out.push_str("          if-no-files-found: ignore\n          overwrite: true\n");
+    Ok(())
+}
+
+/// What the cache holds: cargo's downloads and the target directory (with the engine's
+/// step cache and provisioned tools).
+const CACHED: &str = "            ~/.cargo/registry/index/
+            ~/.cargo/registry/cache/
+            ~/.cargo/git/db/
+            target/
+";
+
+/// One key per job and commit: caches are immutable, so a key that stayed the same for a
+/// `Cargo.lock` would freeze the first build's target directory; restores take the newest
+/// entry of the same lock file, then of the job.
+fn cache_key(id: &str) -> String {
+    format!(
+        "cargo-${{{{ runner.os }}}}-{id}-${{{{ hashFiles('Cargo.lock') }}}}-${{{{ github.sha }}}}"
+    )
+}
+
+/// On tags: GitHub's keyless artifact attestations of the release artifacts, beside the
+/// engine's own signature and provenance; the only job with an OIDC token.
+fn attestation(
+    out: &mut String,
+    attest: &Attest,
+    workflow: &Workflow,
+    uses: &Uses,
+) -> anyhow::Result<()> {
+    let _ = write!(
+        out,
+        "
+  # On tags: GitHub artifact attestations (keyless, Sigstore) of the release artifacts.
+  attest:
+    name: attest
+    if: github.ref_type == 'tag'
+{needs}    runs-on: {RUNNER}
+    timeout-minutes: 10
+    permissions:
+      contents: read
+      id-token: write
+      attestations: write
+    steps:
+      - name: Check out
+        uses: {checkout}
+        with:
+          persist-credentials: false
+",
+        needs = if attest.producers.is_empty() {
+            String::new()
+        } else {
+            let ids: Vec<String> = attest.producers.iter().map(|p| job_id(p)).collect();
+            format!("    needs: [{}]\n", ids.join(", "))
+        },
+        checkout = uses.of("actions/checkout")?,
+    );
+    for producer in &attest.producers {
+        let job = workflow
+            .jobs
+            .iter()
+            .find(|j| &j.pipeline == producer)
+            .expect("producer job");
+        let _ = write!(
+            out,
+            "      - name: Artifacts of {producer}
+        uses: {download}
+        with:
+          name: {producer}
+          path: {root}
+",
+            download = uses.of("actions/download-artifact")?,
+            root = artifact_root(&uploads(job)),
+        );
+    }
+    let _ = write!(
+        out,
+        "      - name: Attest the release artifacts
+        uses: {attest}
+        with:
+          subject-path: |
+",
+        attest = uses.of("actions/attest-build-provenance")?,
+    );
+    for subject in &attest.subjects {
+        let _ = writeln!(out, "            {subject}");
+    }
+    Ok(())
 }
 
 /// What a job uploads: its declared outputs and the run report.
