@@ -2,6 +2,7 @@
 //! stdout and stderr keep their order), and can signal the whole group at any time.
 
 mod capture;
+pub mod guard;
 mod launcher;
 pub mod postgres;
 
@@ -112,6 +113,7 @@ pub fn run_with(
     drop(command);
     let mut child = spawned?;
     let pid = child.id() as libc::pid_t;
+    guard::register(pid);
     *control.group.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
     if control.cancelled() {
         control.signal(libc::SIGTERM);
@@ -135,6 +137,7 @@ pub fn run_with(
         let mut group = control.group.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: plain syscall on our own, still unreaped, process group.
         unsafe { libc::kill(-pid, libc::SIGKILL) };
+        guard::unregister(pid);
         *group = None;
     }
     let status = child.wait()?;

@@ -84,3 +84,38 @@ fn sigint_stops_the_whole_process_tree() {
 fn sigterm_stops_the_whole_process_tree() {
     interrupt_with(libc::SIGTERM);
 }
+
+/// SIGKILL leaves the engine no chance to clean up: its guard process kills the step's
+/// process group instead, and the next run is not blocked by the killed run's cache lock.
+#[test]
+fn sigkill_of_the_engine_leaves_no_step_process_behind() {
+    let ws = Ws::new();
+    ws.file("input.txt", "x\n");
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: tree\n    shell: sh\n    inputs: [input.txt]\n    run: |\n      if [ -e quick ]; then echo quick; exit 0; fi\n      sh -c 'sleep 300 & echo $! > grandchild.pid; wait' &\n      echo $! > child.pid\n      echo $$ > shell.pid\n      wait\n",
+    );
+    let mut child = ws.spawn(&["run", "p"]);
+    let pids: Vec<i32> = ["shell.pid", "child.pid", "grandchild.pid"]
+        .iter()
+        .map(|f| wait_for_file(&ws.path(f)).trim().parse().unwrap())
+        .collect();
+    assert!(pids.iter().all(|&p| alive(p)), "the step's processes run");
+    // SAFETY: plain syscall on the child we spawned.
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(1);
+    while pids.iter().any(|&p| alive(p)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    for pid in pids {
+        assert!(
+            gone(pid),
+            "process {pid} of the step outlived the engine by a second"
+        );
+    }
+    ws.file("quick", "");
+    let again = ws.run_within(&["run", "p"], 30);
+    again.assert(0);
+    assert!(again.stdout.contains("✓ p/tree "), "{}", again.stdout);
+}
