@@ -70,5 +70,19 @@ fn decide(
         };
         decisions.push(decision);
     }
+    // A service starts only for a step that will run; say which, or that none will.
+    for (at, step) in plan.steps.iter().enumerate() {
+        if !step.service || !matches!(decisions[at], Decision::Run(_)) {
+            continue;
+        }
+        let consumers = plan.consumers(at);
+        let running = consumers
+            .iter()
+            .find(|&&i| matches!(decisions[i], Decision::Run(_)));
+        decisions[at] = match running {
+            Some(&i) => Decision::Run(Some(format!("{} will run", plan.steps[i].label))),
+            None => Decision::Skipped(crate::exec::service_idle(consumers.len())),
+        };
+    }
     Ok(decisions)
 }

@@ -10,5 +10,5 @@ mod signals;
 pub use facts::Machine;
 pub use reporter::Reporter;
 pub use result::{Outcome, Status, StepResult};
-pub use runner::{Exports, StepRunner};
+pub use runner::{Exports, StepRunner, service_idle};
 pub use scheduler::{Options, Runner, execute};

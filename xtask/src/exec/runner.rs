@@ -54,6 +54,17 @@ impl Runner for StepRunner {
             Err(e) => return failed(format!("{e:#}"), log),
         };
         let mut warnings = Vec::new();
+        if step.service {
+            match self.consumers_cached(plan, step, &mut warnings) {
+                Ok(Some(reason)) => {
+                    let mut result = StepResult::without_output(Status::Skipped(reason));
+                    result.output = log;
+                    return result;
+                }
+                Ok(None) => {}
+                Err(e) => return failed(format!("cannot compute the cache keys: {e:#}"), log),
+            }
+        }
         let check = self
             .cache
             .check(plan, step, self.toolbox.versions(tools), &mut warnings);
@@ -118,10 +129,46 @@ impl Runner for StepRunner {
     }
 }
 
+/// Why a service step does not start, when none of its `count` consumers will run.
+pub fn service_idle(count: usize) -> String {
+    match count {
+        0 => "not started: no step needs this service".into(),
+        1 => "not started: the one step that needs it is cached".into(),
+        n => format!("not started: the {n} steps that need it are cached"),
+    }
+}
+
 /// Variables exported by built-ins, visible to later steps and to `env:` conditions.
 pub type Exports = Arc<std::sync::Mutex<BTreeMap<String, String>>>;
 
 impl StepRunner {
+    /// For a service step: `Some(why it need not start)` when every step that needs it
+    /// (transitively) is a cache hit; `None` when one of them will run. The keys of the hits
+    /// are remembered, as their own checks would.
+    fn consumers_cached(
+        &self,
+        plan: &Plan,
+        step: &PlanStep,
+        warnings: &mut Vec<String>,
+    ) -> anyhow::Result<Option<String>> {
+        let at = plan
+            .steps
+            .iter()
+            .position(|s| std::ptr::eq(s, step))
+            .expect("the step is in the plan");
+        let consumers = plan.consumers(at);
+        for consumer in consumers.iter().map(|&i| &plan.steps[i]) {
+            let tools = self
+                .toolbox
+                .versions(&plan.pipelines[consumer.pipeline].tools);
+            match self.cache.check(plan, consumer, tools, warnings)? {
+                Check::Hit { key, .. } => self.cache.remember(&consumer.label, key),
+                Check::Uncached | Check::Miss { .. } => return Ok(None),
+            }
+        }
+        Ok(Some(service_idle(consumers.len())))
+    }
+
     /// Runs the cleanups built-ins registered, newest first; (label, what happened).
     pub fn cleanup(&self) -> Vec<(String, Result<String, String>)> {
         let cleanups =

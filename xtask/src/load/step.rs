@@ -7,7 +7,7 @@ use crate::text::suggest::did_you_mean;
 use crate::text::{duration, relpath, template};
 use crate::yaml::{Node, Reader};
 
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 14] = [
     "id",
     "run",
     "shell",
@@ -21,6 +21,7 @@ const KEYS: [&str; 13] = [
     "inputs",
     "outputs",
     "continue-on-error",
+    "service",
 ];
 
 pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<Step> {
@@ -61,6 +62,10 @@ pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<St
         .get("continue-on-error")
         .and_then(|v| r.boolean(v, "continue-on-error"))
         .unwrap_or(false);
+    let service = fields
+        .get("service")
+        .and_then(|v| r.boolean(v, "service"))
+        .unwrap_or(false);
     Some(Step {
         id: id?,
         span: node.span,
@@ -73,6 +78,7 @@ pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<St
         inputs,
         outputs,
         continue_on_error,
+        service,
     })
 }
 

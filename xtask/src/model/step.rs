@@ -61,4 +61,7 @@ pub struct Step {
     pub inputs: Vec<String>,
     pub outputs: Vec<String>,
     pub continue_on_error: bool,
+    /// The step provides a service (a server) to the steps after it: it starts only when
+    /// one of them will really run, and its cleanup stops it on every exit path.
+    pub service: bool,
 }

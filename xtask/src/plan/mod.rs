@@ -23,6 +23,23 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The steps of its pipeline that need step `at`, directly or through others, in plan
+    /// order: what a service step serves (the run stops it when it ends; later pipelines
+    /// that merely come after it are not its consumers).
+    pub fn consumers(&self, at: usize) -> Vec<usize> {
+        let mut needs_it = vec![false; self.steps.len()];
+        needs_it[at] = true;
+        let pipeline = self.steps[at].pipeline;
+        let mut found = Vec::new();
+        for (i, step) in self.steps.iter().enumerate().skip(at + 1) {
+            if step.pipeline == pipeline && step.deps.iter().any(|&d| needs_it[d]) {
+                needs_it[i] = true;
+                found.push(i);
+            }
+        }
+        found
+    }
+
     /// What the built-ins of this run may know of it: its targets and pinned tools.
     pub fn run_info(&self) -> RunInfo {
         let mut tools: Vec<(String, String)> = self
@@ -72,6 +89,8 @@ pub struct PlanStep {
     pub cwd: PathBuf,
     pub timeout: Option<Duration>,
     pub continue_on_error: bool,
+    /// Starts only when a step that needs it will run (see `model::Step::service`).
+    pub service: bool,
     pub when: Option<Condition>,
     /// Globs of the files the step reads (declaring any makes the step cached) and writes.
     pub inputs: Vec<String>,
@@ -245,6 +264,7 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
             cwd: ws.root.join(step.cwd.as_deref().unwrap_or(".")),
             timeout: step.timeout,
             continue_on_error: step.continue_on_error,
+            service: step.service,
             when: step.when.clone(),
             inputs: step.inputs.clone(),
             outputs: step.outputs.clone(),

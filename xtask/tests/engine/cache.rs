@@ -250,3 +250,49 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A service step starts only when a step that needs it will run, and the plan says why.
+#[test]
+fn a_service_starts_only_for_a_step_that_will_run() {
+    let ws = Ws::new();
+    ws.file("src.txt", "one\n");
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: server\n    service: true\n    shell: sh\n    run: echo started >> server.log\n  - id: client\n    inputs: [src.txt]\n    run: \"true\"\n  - id: apart\n    needs: []\n    run: \"true\"\n",
+    );
+    ws.run(&["run", "p"]).assert(0);
+    let plan = ws.run(&["plan", "p"]);
+    plan.assert(0);
+    assert!(
+        plan.stdout
+            .contains("1. p/server skipped (not started: the one step that needs it is cached)\n"),
+        "{}",
+        plan.stdout
+    );
+    let second = ws.run(&["run", "p"]);
+    second.assert(0);
+    assert!(
+        second
+            .stdout
+            .contains("↷ p/server skipped: not started: the one step that needs it is cached\n"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.path("server.log")).unwrap(),
+        "started\n"
+    );
+    ws.file("src.txt", "two\n");
+    let plan = ws.run(&["plan", "p"]);
+    assert!(
+        plan.stdout
+            .contains("1. p/server will run (why: p/client will run)\n"),
+        "{}",
+        plan.stdout
+    );
+    ws.run(&["run", "p"]).assert(0);
+    assert_eq!(
+        std::fs::read_to_string(ws.path("server.log")).unwrap(),
+        "started\nstarted\n"
+    );
+}
