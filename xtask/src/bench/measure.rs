@@ -75,3 +75,41 @@ mod tests {
         );
     }
 }
+
+/// The floor under a graph of `true` steps: the same processes spawned straight from Rust
+/// (`std::process::Command`), one after the other for a chain, all at once for a fan-out,
+/// plus one start of a process for the runner itself.
+pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
+    use std::process::{Command, Stdio};
+    let spawn = || {
+        Command::new("true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+    };
+    let once = || -> anyhow::Result<std::time::Duration> {
+        let start = std::time::Instant::now();
+        spawn()?.wait()?;
+        match graph {
+            super::Graph::Single => spawn()?.wait().map(drop)?,
+            super::Graph::Chain(n) => {
+                for _ in 0..n {
+                    spawn()?.wait()?;
+                }
+            }
+            super::Graph::FanOut(n) => {
+                let children = (0..n)
+                    .map(|_| spawn())
+                    .collect::<std::io::Result<Vec<_>>>()?;
+                for mut child in children {
+                    child.wait()?;
+                }
+            }
+        }
+        Ok(start.elapsed())
+    };
+    once()?;
+    let runs = (0..runs).map(|_| once()).collect::<anyhow::Result<_>>()?;
+    Ok(Sample { runs })
+}

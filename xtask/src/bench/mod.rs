@@ -7,5 +7,5 @@ pub mod openapi;
 mod tree;
 
 pub use graphs::{Case, Graph};
-pub use measure::{Sample, median, time_runs, time_runs_after};
+pub use measure::{Sample, median, spawn_floor, time_runs, time_runs_after};
 pub use tree::Tree;

@@ -161,18 +161,28 @@ fn graphs(
             graph: Graph::FanOut(100),
         },
     ];
-    let mut header = String::from("| graph | xtask |");
+    let mut header = String::from("| graph | xtask | spawn floor | xtask ÷ floor |");
     for (name, _) in peers {
         header.push_str(&format!(" {name} | xtask ÷ {name} |"));
     }
-    println!("{header}\n|---|---:|{}", "---:|---:|".repeat(peers.len()));
+    println!(
+        "{header}\n|---|---:|---:|---:|{}",
+        "---:|---:|".repeat(peers.len())
+    );
     for case in &cases {
         let dir = tempfile::tempdir_in(scratch).context("cannot create a bench directory")?;
         case.graph
             .write(dir.path())
             .context("cannot write the bench graphs")?;
         let ours = median(&time_runs(&xtask_argv(exe, dir.path()), dir.path(), runs)?);
-        let mut row = format!("| {} | {} |", case.name, show(ours));
+        let floor = median(&crate::bench::spawn_floor(case.graph, runs)?);
+        let mut row = format!(
+            "| {} | {} | {} | {:.2} |",
+            case.name,
+            show(ours),
+            show(floor),
+            ours.as_secs_f64() / floor.as_secs_f64()
+        );
         for (name, path) in peers {
             let file = if *name == "just" {
                 "--justfile=justfile"
