@@ -42,13 +42,6 @@ use std::sync::Arc;
 use style::Style;
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let args: Vec<OsString> = args.into_iter().collect();
-    if args.get(1).is_some_and(|a| a == process::guard::ARG) {
-        return process::guard::run();
-    }
-    if let Ok(exe) = std::env::current_exe() {
-        process::guard::enable(exe);
-    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {

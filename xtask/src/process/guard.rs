@@ -1,30 +1,31 @@
 //! The guard that makes step processes die with the engine, however it dies (SIGKILL, the
-//! OOM killer, a runner's hard cancel): a small process of the engine's own binary, in a
-//! process group of its own, reading the step process groups the engine starts from a pipe.
-//! When the engine is gone the pipe closes and the guard kills every group still listed.
-//! Signals the engine receives (Ctrl-C, SIGTERM) are handled by the engine itself; the
-//! guard is only for deaths that leave no chance to clean up. A process that leaves its
-//! group on purpose (`setsid`, a daemon) is beyond it, as it is beyond the group kill.
+//! OOM killer, a runner's hard cancel): a small `sh` process in a process group of its own,
+//! reading the step process groups the engine starts from a pipe. When the engine is gone
+//! the pipe closes and the guard kills every group still listed. Signals the engine
+//! receives (Ctrl-C, SIGTERM) are handled by the engine itself; the guard is for deaths
+//! that leave no chance to clean up. A process that leaves its group on purpose (`setsid`,
+//! a daemon) is beyond it, as it is beyond the group kill. POSIX sh starts in about a
+//! millisecond, a fraction of what starting the engine's own binary again would cost.
 
-use std::collections::BTreeSet;
-use std::io::{BufRead as _, Write as _};
+use std::io::Write as _;
 use std::os::unix::process::CommandExt as _;
-use std::path::PathBuf;
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
-/// The hidden first argument that makes the engine's binary run as the guard.
-pub const ARG: &str = "__process-guard";
-
-/// The binary to start as the guard; set once by the command line's `main` (a library user,
-/// such as a unit test, has no guard: its binary is not the engine).
-static EXE: OnceLock<PathBuf> = OnceLock::new();
 static PIPE: OnceLock<Option<Mutex<ChildStdin>>> = OnceLock::new();
 
-/// Lets steps be guarded by `exe` (the engine's binary) from now on.
-pub fn enable(exe: PathBuf) {
-    let _ = EXE.set(exe);
-}
+/// `+<group>` adds a group, `-<group>` removes it; at end of input every listed group is
+/// killed. The list is ` g1 g2 … ` (spaces around every id, so a match is a whole id).
+const SCRIPT: &str = r#"groups=" "
+while read -r line; do
+  id=${line#?}
+  case $line in
+    +*) groups="$groups$id " ;;
+    -*) case $groups in *" $id "*) groups="${groups%% $id *} ${groups#* $id }" ;; esac ;;
+  esac
+done
+for id in $groups; do kill -s KILL -- "-$id" 2>/dev/null; done
+"#;
 
 /// Tells the guard (started on first use) about a new step process group.
 pub fn register(group: libc::pid_t) {
@@ -48,9 +49,8 @@ fn send(line: &str) {
 }
 
 fn start() -> Option<ChildStdin> {
-    let exe = EXE.get()?;
-    let child = Command::new(exe)
-        .arg(ARG)
+    let child = Command::new("sh")
+        .args(["-c", SCRIPT])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -59,30 +59,4 @@ fn start() -> Option<ChildStdin> {
         .spawn()
         .ok()?;
     child.stdin
-}
-
-/// The guard's life: track the groups, and kill those left when the engine's end closes.
-pub fn run() -> std::process::ExitCode {
-    let mut groups = BTreeSet::new();
-    for line in std::io::stdin().lock().lines() {
-        let Ok(line) = line else { break };
-        let (sign, rest) = line.split_at(line.len().min(1));
-        let Ok(group) = rest.parse::<libc::pid_t>() else {
-            continue;
-        };
-        match sign {
-            "+" if group > 1 => {
-                groups.insert(group);
-            }
-            "-" => {
-                groups.remove(&group);
-            }
-            _ => {}
-        }
-    }
-    for group in groups {
-        // SAFETY: plain syscall; the groups are the steps the engine started and never reaped.
-        unsafe { libc::kill(-group, libc::SIGKILL) };
-    }
-    std::process::ExitCode::SUCCESS
 }
