@@ -59,23 +59,6 @@ pub fn median(sample: &Sample) -> Duration {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn median_of_odd_and_even_samples() {
-        let ms = |v: &[u64]| Sample {
-            runs: v.iter().map(|&m| Duration::from_millis(m)).collect(),
-        };
-        assert_eq!(median(&ms(&[5, 1, 3])), Duration::from_millis(3));
-        assert_eq!(
-            median(&ms(&[4, 1, 3, 2])),
-            Duration::from_millis(2) + Duration::from_micros(500)
-        );
-    }
-}
-
 /// The floor under a graph of `true` steps: the same processes spawned straight from Rust
 /// (`std::process::Command`), one after the other for a chain, all at once for a fan-out,
 /// plus one start of a process for the runner itself.
@@ -112,4 +95,21 @@ pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
     once()?;
     let runs = (0..runs).map(|_| once()).collect::<anyhow::Result<_>>()?;
     Ok(Sample { runs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_samples() {
+        let ms = |v: &[u64]| Sample {
+            runs: v.iter().map(|&m| Duration::from_millis(m)).collect(),
+        };
+        assert_eq!(median(&ms(&[5, 1, 3])), Duration::from_millis(3));
+        assert_eq!(
+            median(&ms(&[4, 1, 3, 2])),
+            Duration::from_millis(2) + Duration::from_micros(500)
+        );
+    }
 }

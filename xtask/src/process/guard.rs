@@ -10,9 +10,12 @@
 use std::io::Write as _;
 use std::os::unix::process::CommandExt as _;
 use std::process::{ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Sender, channel};
 use std::sync::{Mutex, OnceLock};
 
-static PIPE: OnceLock<Option<Mutex<ChildStdin>>> = OnceLock::new();
+/// Lines for the guard; a thread of its own starts it and writes them, so a step never
+/// waits for the guard to start.
+static QUEUE: OnceLock<Mutex<Sender<String>>> = OnceLock::new();
 
 /// `+<group>` adds a group, `-<group>` removes it; at end of input every listed group is
 /// killed. The list is ` g1 g2 … ` (spaces around every id, so a match is a whole id).
@@ -38,14 +41,24 @@ pub fn unregister(group: libc::pid_t) {
 }
 
 fn send(line: &str) {
-    let pipe = PIPE.get_or_init(|| start().map(Mutex::new));
-    if let Some(pipe) = pipe {
-        // A guard that died (killed by hand) only means less protection, never a failure.
-        let _ = pipe
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .write_all(line.as_bytes());
-    }
+    let queue = QUEUE.get_or_init(|| {
+        let (tx, rx) = channel::<String>();
+        std::thread::spawn(move || {
+            // A guard that cannot start, or that died (killed by hand), means less
+            // protection, never a failure of the run.
+            let Some(mut pipe) = start() else { return };
+            for line in rx {
+                if pipe.write_all(line.as_bytes()).is_err() {
+                    return;
+                }
+            }
+        });
+        Mutex::new(tx)
+    });
+    let _ = queue
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(line.to_owned());
 }
 
 fn start() -> Option<ChildStdin> {
