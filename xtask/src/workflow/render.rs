@@ -167,22 +167,7 @@ fn work(out: &mut String, job: &Job, workflow: &Workflow, uses: &Uses) -> anyhow
         }
     );
     for upstream in &job.downloads {
-        let producer = workflow
-            .jobs
-            .iter()
-            .find(|j| &j.pipeline == upstream)
-            .expect("upstream job");
-        let _ = write!(
-            out,
-            "      - name: Artifacts of {upstream}
-        uses: {download}
-        with:
-          name: {upstream}
-          path: {root}
-",
-            root = artifact_root(&uploads(producer)),
-            download = uses.of("actions/download-artifact")?,
-        );
+        download(out, workflow, upstream, uses)?;
     }
     let _ = write!(
         out,
@@ -266,22 +251,7 @@ fn attestation(
         checkout = uses.of("actions/checkout")?,
     );
     for producer in &attest.producers {
-        let job = workflow
-            .jobs
-            .iter()
-            .find(|j| &j.pipeline == producer)
-            .expect("producer job");
-        let _ = write!(
-            out,
-            "      - name: Artifacts of {producer}
-        uses: {download}
-        with:
-          name: {producer}
-          path: {root}
-",
-            download = uses.of("actions/download-artifact")?,
-            root = artifact_root(&uploads(job)),
-        );
+        download(out, workflow, producer, uses)?;
     }
     let _ = write!(
         out,
@@ -295,6 +265,32 @@ fn attestation(
     for subject in &attest.subjects {
         let _ = writeln!(out, "            {subject}");
     }
+    Ok(())
+}
+
+/// The step that downloads the artifacts of job `producer` where its pipeline wrote them.
+fn download(
+    out: &mut String,
+    workflow: &Workflow,
+    producer: &str,
+    uses: &Uses,
+) -> anyhow::Result<()> {
+    let job = workflow
+        .jobs
+        .iter()
+        .find(|j| j.pipeline == producer)
+        .expect("the producing job is in the workflow");
+    let _ = write!(
+        out,
+        "      - name: Artifacts of {producer}
+        uses: {download}
+        with:
+          name: {producer}
+          path: {root}
+",
+        download = uses.of("actions/download-artifact")?,
+        root = artifact_root(&uploads(job)),
+    );
     Ok(())
 }
 
