@@ -2,6 +2,7 @@
 //! every positive key decrypts to the key the vectors derived, the negatives are refused with
 //! a clear error, every real signature verifies, and openssl verifies what we sign.
 
+use crate::support::{base64_decode, openssl_verify};
 use p256::ecdsa::VerifyingKey;
 use p256::pkcs8::EncodePrivateKey;
 use std::path::{Path, PathBuf};
@@ -200,24 +201,4 @@ fn generated_keys_round_trip_through_their_encrypted_form() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn openssl_verify(public_key: &Path, signature: &Path, file: &Path) -> bool {
-    Command::new("openssl")
-        .args(["dgst", "-sha256", "-verify"])
-        .arg(public_key)
-        .arg("-signature")
-        .arg(signature)
-        .arg(file)
-        .output()
-        .unwrap()
-        .status
-        .success()
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap()
 }

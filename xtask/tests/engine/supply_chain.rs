@@ -2,7 +2,7 @@
 //! PyPI), signing that skips without a key and is required by policy on tags, every bad key
 //! input, SLSA provenance with a DSSE envelope, and `verify` — checked with openssl too.
 
-use crate::support::{REPO, Ws, redact};
+use crate::support::{REPO, Ws, base64_decode, openssl_verify, redact};
 use std::path::Path;
 use std::process::Command;
 
@@ -32,7 +32,7 @@ fn signing_ws() -> Ws {
     ws
 }
 
-fn key_b64(rel: &str) -> String {
+fn key_base64_decode(rel: &str) -> String {
     use base64::Engine as _;
     let pem = std::fs::read(Path::new(REPO).join("tests/data/cosign").join(rel)).unwrap();
     base64::engine::general_purpose::STANDARD.encode(pem)
@@ -75,7 +75,7 @@ fn on_a_tag_the_policy_turns_a_missing_key_into_a_failure() {
 #[test]
 fn signs_verifies_and_openssl_agrees_leaving_no_key_file() {
     let ws = signing_ws();
-    let key = key_b64("goreleaser/cosign.key");
+    let key = key_base64_decode("goreleaser/cosign.key");
     let (out, clean) = run_signing(
         &ws,
         &["run", "sign", "--no-deps"],
@@ -114,8 +114,8 @@ fn signs_verifies_and_openssl_agrees_leaving_no_key_file() {
 #[test]
 fn bad_keys_fail_in_one_line_without_secrets_or_leftovers() {
     let ws = signing_ws();
-    let public_as_key = key_b64("goreleaser/cosign.pub");
-    let good = key_b64("goreleaser/cosign.key");
+    let public_as_key = key_base64_decode("goreleaser/cosign.pub");
+    let good = key_base64_decode("goreleaser/cosign.key");
     let truncated = {
         use base64::Engine as _;
         let pem = std::fs::read_to_string(
@@ -177,7 +177,7 @@ fn bad_keys_fail_in_one_line_without_secrets_or_leftovers() {
 #[test]
 fn provenance_is_signed_verified_and_checked_by_verify() {
     let ws = signing_ws();
-    let key = key_b64("goreleaser/cosign.key");
+    let key = key_base64_decode("goreleaser/cosign.key");
     copy_pub(&ws);
     let env = [
         ("COSIGN_KEY_B64", key.as_str()),
@@ -388,36 +388,17 @@ fn sigstore_js_verify(ws: &Ws, bundle: &str, key: &Path, artifact: Option<&str>)
     )
 }
 
-fn b64(text: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap()
-}
-
+/// openssl on a DER signature over `data`, with the workspace's `cosign.pub`.
 fn openssl_verifies(ws: &Ws, signature_der: &[u8], data: &[u8]) -> bool {
     std::fs::write(ws.path("x.sig"), signature_der).unwrap();
     std::fs::write(ws.path("x.bin"), data).unwrap();
-    let out = Command::new("openssl")
-        .args([
-            "dgst",
-            "-sha256",
-            "-verify",
-            "cosign.pub",
-            "-signature",
-            "x.sig",
-            "x.bin",
-        ])
-        .current_dir(ws.root())
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout) == "Verified OK\n"
+    openssl_verify(&ws.path("cosign.pub"), &ws.path("x.sig"), &ws.path("x.bin"))
 }
 
 #[test]
 fn bundles_verify_with_openssl_sigstore_js_and_verify() {
     let ws = signing_ws();
-    let key = key_b64("goreleaser/cosign.key");
+    let key = key_base64_decode("goreleaser/cosign.key");
     copy_pub(&ws);
     let env = [
         ("COSIGN_KEY_B64", key.as_str()),
@@ -450,19 +431,21 @@ fn bundles_verify_with_openssl_sigstore_js_and_verify() {
         sha2::Sha256::digest(&artifact).to_vec()
     };
     assert_eq!(
-        b64(message["messageSignature"]["messageDigest"]["digest"]
-            .as_str()
-            .unwrap()),
+        base64_decode(
+            message["messageSignature"]["messageDigest"]["digest"]
+                .as_str()
+                .unwrap()
+        ),
         digest
     );
-    assert!(openssl_verifies(&ws, &b64(sig.trim()), &artifact));
+    assert!(openssl_verifies(&ws, &base64_decode(sig.trim()), &artifact));
     // openssl: the attestation bundle's DSSE signature over the pre-authentication encoding.
     let dsse = &read(attestation)["dsseEnvelope"];
-    let payload = b64(dsse["payload"].as_str().unwrap());
+    let payload = base64_decode(dsse["payload"].as_str().unwrap());
     let pae = xtask::cosign::pae(dsse["payloadType"].as_str().unwrap(), &payload);
     assert!(openssl_verifies(
         &ws,
-        &b64(dsse["signatures"][0]["sig"].as_str().unwrap()),
+        &base64_decode(dsse["signatures"][0]["sig"].as_str().unwrap()),
         &pae
     ));
 
@@ -545,7 +528,7 @@ fn a_committed_cosign_pub_of_another_key_is_refused() {
         )
         .unwrap(),
     );
-    let key = key_b64("goreleaser/cosign.key");
+    let key = key_base64_decode("goreleaser/cosign.key");
     let out = ws.run_with(
         &["run", "sign", "--no-deps"],
         &[("COSIGN_KEY_B64", &key), ("COSIGN_PASSWORD", "password")],

@@ -245,3 +245,25 @@ pub fn summary(counts: &[(&str, usize)], target: &str, verdict: &str) -> String 
     text.push_str(&format!("{mark} {target} {verdict}\n"));
     text
 }
+
+/// openssl's verdict on a DER ECDSA `signature` over `file` (SHA-256) with a PEM public key:
+/// the independent check of what the engine signs.
+pub fn openssl_verify(public_key: &Path, signature: &Path, file: &Path) -> bool {
+    Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(public_key)
+        .arg("-signature")
+        .arg(signature)
+        .arg(file)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
