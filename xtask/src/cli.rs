@@ -130,7 +130,23 @@ pub enum Command {
         /// Size of each file of that tree, in KB
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
         file_kb: usize,
+        /// Only these sections (repeatable) [default: all]
+        #[arg(long, value_enum, value_name = "SECTION")]
+        only: Vec<BenchSection>,
     },
+}
+
+/// The sections of `cargo xtask bench`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchSection {
+    /// Step graphs next to just and go-task
+    Graphs,
+    /// The up-to-date check on a generated tree
+    UpToDate,
+    /// The cached pre-commit pipeline
+    PreCommit,
+    /// Comparing two large OpenAPI documents
+    ApiCompat,
 }
 
 #[derive(Debug, Subcommand)]

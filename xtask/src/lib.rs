@@ -133,12 +133,20 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             runs,
             files,
             file_kb,
+            only,
         } => {
             let tree = bench::Tree {
                 files: *files,
                 file_size: file_kb * 1000,
             };
-            commands::bench::run(&root, &commands::bench::Options { runs: *runs, tree })
+            commands::bench::run(
+                &root,
+                &commands::bench::Options {
+                    runs: *runs,
+                    tree,
+                    only: only.clone(),
+                },
+            )
         }
     }
 }

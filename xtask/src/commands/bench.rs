@@ -13,6 +13,14 @@ pub struct Options {
     pub runs: usize,
     /// Files and bytes per file of the up-to-date-check tree.
     pub tree: Tree,
+    /// The sections to run; all when empty.
+    pub only: Vec<crate::cli::BenchSection>,
+}
+
+impl Options {
+    fn wants(&self, section: crate::cli::BenchSection) -> bool {
+        self.only.is_empty() || self.only.contains(&section)
+    }
 }
 
 pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
@@ -35,21 +43,23 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         "{} timed runs per cell after one warm-up; medians; xtask with --jobs {jobs}\n",
         options.runs
     );
-    graphs(&exe, &scratch, &peers, options.runs)?;
-    println!();
-    up_to_date(
-        &exe,
-        &scratch,
-        peers
-            .iter()
-            .find(|(n, _)| *n == "task")
-            .map(|(_, p)| p.as_path()),
-        options,
-    )?;
-    println!();
-    pre_commit(&exe, root, options.runs);
-    println!();
-    api_compat(options.runs)?;
+    use crate::cli::BenchSection as S;
+    if options.wants(S::Graphs) {
+        graphs(&exe, &scratch, &peers, options.runs)?;
+        println!();
+    }
+    if options.wants(S::UpToDate) {
+        let task = peers.iter().find(|(n, _)| *n == "task");
+        up_to_date(&exe, &scratch, task.map(|(_, p)| p.as_path()), options)?;
+        println!();
+    }
+    if options.wants(S::PreCommit) {
+        pre_commit(&exe, root, options.runs);
+        println!();
+    }
+    if options.wants(S::ApiCompat) {
+        api_compat(options.runs)?;
+    }
     Ok(())
 }
 
