@@ -5,10 +5,16 @@
 
 pub mod allow;
 pub mod base;
+mod content;
+mod deprecation;
 pub mod doc;
+mod media;
+mod params;
 pub mod report;
 pub mod rules;
 mod schema;
+mod security;
+pub mod settings;
 mod walk;
 
 pub use doc::{Doc, Loc};
@@ -53,10 +59,42 @@ impl Finding {
     }
 }
 
+/// What the comparison needs besides the documents.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The day sunsets are judged on, in days since 1970-01-01.
+    pub today: i64,
+    /// The deprecation policy's minimum days between deprecation and sunset.
+    pub min_days: Option<u32>,
+}
+
+impl Options {
+    /// Today (UTC), and no deprecation policy.
+    pub fn now() -> Options {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Options {
+            today: (secs / 86_400) as i64,
+            min_days: None,
+        }
+    }
+}
+
 /// Compares `base` with `revision`: the findings in document order, or the reasons the
 /// documents cannot be compared (dangling or cyclic references, malformed parts).
 pub fn compare(base: &Doc, revision: &Doc) -> Result<Vec<Finding>, Vec<Diagnostic>> {
+    compare_with(base, revision, Options::now())
+}
+
+/// `compare`, judging deprecations with `options`.
+pub fn compare_with(
+    base: &Doc,
+    revision: &Doc,
+    options: Options,
+) -> Result<Vec<Finding>, Vec<Diagnostic>> {
     let mut c = Compare {
+        options,
         base,
         rev: revision,
         findings: Vec::new(),
@@ -64,6 +102,7 @@ pub fn compare(base: &Doc, revision: &Doc) -> Result<Vec<Finding>, Vec<Diagnosti
         visited: HashSet::new(),
     };
     c.paths();
+    c.webhooks();
     if c.errors.is_empty() {
         Ok(c.findings)
     } else {
@@ -93,6 +132,10 @@ pub fn check(
         Ok(allowed) => allowed,
         Err(diags) => return Ok(Err(diags)),
     };
+    let options = match settings::read(root, Options::now().today)? {
+        Ok(options) => options,
+        Err(diags) => return Ok(Err(diags)),
+    };
     let text = std::fs::read_to_string(root.join(file))
         .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
     let (how, commit, base_text) = match base::resolve(root, file, explicit_base, env)? {
@@ -111,7 +154,7 @@ pub fn check(
                 .collect()));
         }
     };
-    let findings = match compare(&base_doc, &rev_doc) {
+    let findings = match compare_with(&base_doc, &rev_doc, options) {
         Ok(findings) => findings,
         Err(diags) => return Ok(Err(diags)),
     };
@@ -146,6 +189,7 @@ pub fn major_bumped(base: Option<&str>, revision: Option<&str>) -> bool {
 
 /// The walk over both documents.
 struct Compare<'d> {
+    options: Options,
     base: &'d Doc,
     rev: &'d Doc,
     findings: Vec<Finding>,

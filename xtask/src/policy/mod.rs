@@ -32,8 +32,9 @@ pub const RULES: &[Rule] = &[
     supply_chain::RULE,
 ];
 
-/// A file of `policies/` that is not a rule of its own: read by `cargo xtask api-compat`.
+/// Files of `policies/` that are not rules of their own: read by `cargo xtask api-compat`.
 pub const API_COMPAT_ALLOWLIST: &str = "policies/api-compat-allowlist.yaml";
+pub const API_COMPAT_SETTINGS: &str = "policies/api-compat.yaml";
 
 /// A policy read from its file, ready to check the workspace.
 pub trait Policy: Any + Debug + Send + Sync {
@@ -208,8 +209,8 @@ fn unknown_files(root: &Path, diags: &mut Vec<Diagnostic>) -> anyhow::Result<()>
     for entry in std::fs::read_dir(&dir)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
         let rel = format!("policies/{name}");
-        let known =
-            RULES.iter().any(|r| r.files.contains(&rel.as_str())) || rel == API_COMPAT_ALLOWLIST;
+        let known = RULES.iter().any(|r| r.files.contains(&rel.as_str()))
+            || [API_COMPAT_ALLOWLIST, API_COMPAT_SETTINGS].contains(&rel.as_str());
         if (name.ends_with(".yaml") || name.ends_with(".yml")) && !known {
             let files: Vec<&str> = RULES.iter().map(Rule::file).collect();
             let src = SourceFile::new(rel.clone(), "");
