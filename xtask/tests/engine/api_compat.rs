@@ -338,3 +338,49 @@ fn malformed_documents_are_positioned_errors() {
     out.assert(2);
     assert!(out.stderr.contains("--> openapi.yaml:"), "{}", out.stderr);
 }
+
+/// `policies/api-compat.yaml`: under `deprecation.min_days`, deprecating an operation without
+/// a far enough `x-sunset` breaks; a mistake in the file is positioned.
+#[test]
+fn the_deprecation_policy_asks_for_a_sunset_far_enough_ahead() {
+    let deprecate = |sunset: &'static str| {
+        move |doc: &str| {
+            doc.replacen(
+                "      operationId: keyRotated\n",
+                &format!("      operationId: keyRotated\n      deprecated: true\n{sunset}"),
+                1,
+            )
+        }
+    };
+    let ws = branch_with(deprecate(""));
+    ws.file("policies/api-compat.yaml", "deprecation:\n  min_days: 90\n");
+    let out = ws.run(&["api-compat", "--base", "main"]);
+    out.assert(1);
+    let revised = std::fs::read_to_string(ws.path("openapi.yaml")).unwrap();
+    let line = line_of(&revised, "    post:");
+    assert_eq!(
+        out.stdout.lines().next().unwrap(),
+        format!(
+            "openapi.yaml:{line}:1: error: sunset-too-soon: POST /api/v1/auth/keys/rotated is deprecated without an `x-sunset`; the deprecation policy asks for one at least 90 days ahead"
+        )
+    );
+
+    let ws = branch_with(deprecate("      x-sunset: 2999-01-01\n"));
+    ws.file("policies/api-compat.yaml", "deprecation:\n  min_days: 90\n");
+    ws.run(&["api-compat", "--base", "main"]).assert(0);
+
+    ws.file(
+        "policies/api-compat.yaml",
+        "deprecation:\n  min_days: soon\n",
+    );
+    let out = ws.run(&["api-compat", "--base", "main"]);
+    out.assert(2);
+    assert!(
+        out.stderr.starts_with(
+            "error: `min_days` must be a number of days, found a string\n --> policies/api-compat.yaml:2:13\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("e.g. `min_days: 90`"), "{}", out.stderr);
+}
