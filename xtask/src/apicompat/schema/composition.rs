@@ -5,7 +5,7 @@
 
 use super::super::Compare;
 use super::super::doc::Loc;
-use super::fold::canon;
+use super::canon::canon;
 use super::{View, loc};
 use crate::yaml::Node;
 

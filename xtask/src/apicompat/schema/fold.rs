@@ -5,6 +5,7 @@
 use super::super::Compare;
 use super::super::doc::{Loc, entries, escape};
 use super::View;
+use super::canon::canon;
 use super::composition::{self, Member};
 use crate::yaml::Node;
 use std::collections::BTreeSet;
@@ -200,38 +201,4 @@ fn slot<'d>(view: &mut View<'d>, name: String, node: &'d Node, pointer: String) 
 fn strings(node: &Node) -> impl Iterator<Item = String> + '_ {
     let items = node.seq().unwrap_or_default();
     items.iter().filter_map(Node::scalar).map(str::to_owned)
-}
-
-/// A value as comparable text: scalars as written, lists and mappings in document order.
-pub(in super::super) fn canon(node: &Node) -> String {
-    fn write(node: &Node, out: &mut String) {
-        match &node.value {
-            crate::yaml::Value::Scalar { text, .. } => out.push_str(text),
-            crate::yaml::Value::Seq(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write(item, out);
-                }
-                out.push(']');
-            }
-            crate::yaml::Value::Map(entries) => {
-                out.push('{');
-                for (i, (k, v)) in entries.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    write(k, out);
-                    out.push_str(": ");
-                    write(v, out);
-                }
-                out.push('}');
-            }
-        }
-    }
-    let mut out = String::new();
-    write(node, &mut out);
-    out
 }

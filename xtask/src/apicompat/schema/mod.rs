@@ -3,6 +3,7 @@
 //! a file of its own; this one walks a pair of schemas through them.
 
 mod bounds;
+mod canon;
 mod composition;
 mod fold;
 mod properties;
