@@ -194,7 +194,7 @@ impl<'d> Compare<'d> {
         let mut matched: Vec<&str> = Vec::new();
         for (media, key, b_media) in entries(b_content) {
             let b_media_ptr = format!("{b_ptr}/content/{}", escape(media));
-            let b_at = Loc::of(&b_media_ptr, key);
+            let b_at = || Loc::of(&b_media_ptr, key);
             let names: Vec<&str> = entries(r_content).map(|(m, _, _)| m).collect();
             let Some((r_name, how)) = media::find(media, &names, request) else {
                 let rule = if request {
@@ -202,12 +202,12 @@ impl<'d> Compare<'d> {
                 } else {
                     "response-content-type-removed"
                 };
-                let r_at = key_loc(r, "content", &r_ptr);
+                let r_at = || key_loc(r, "content", &r_ptr);
                 self.emit(
                     rule,
                     format!("{what}: {media} was removed"),
-                    Some(b_at),
-                    Some(r_at),
+                    Some(b_at()),
+                    Some(r_at()),
                 );
                 continue;
             };
@@ -216,7 +216,7 @@ impl<'d> Compare<'d> {
                 .find(|(m, _, _)| *m == r_name)
                 .expect("found");
             let r_media_ptr = format!("{r_ptr}/content/{}", escape(r_name));
-            let r_at = Loc::of(&r_media_ptr, r_key);
+            let r_at = || Loc::of(&r_media_ptr, r_key);
             match how {
                 Match::Exact => {}
                 Match::Parameters => {
@@ -224,20 +224,15 @@ impl<'d> Compare<'d> {
                     self.emit(
                         "media-type-parameters-changed",
                         message,
-                        Some(b_at.clone()),
-                        Some(r_at.clone()),
+                        Some(b_at()),
+                        Some(r_at()),
                     );
                 }
                 Match::Compatible => {
                     let message = format!(
                         "{what}: {media} is {r_name} now, which {side}s of {media} still match"
                     );
-                    self.emit(
-                        "media-type-compatible",
-                        message,
-                        Some(b_at.clone()),
-                        Some(r_at.clone()),
-                    );
+                    self.emit("media-type-compatible", message, Some(b_at()), Some(r_at()));
                 }
             }
             let label = format!("{what} ({media})");
@@ -255,8 +250,8 @@ impl<'d> Compare<'d> {
                     self.emit(
                         "request-media-schema-added",
                         message,
-                        Some(b_at),
-                        Some(r_at),
+                        Some(b_at()),
+                        Some(r_at()),
                     );
                 }
                 (Some(_), None, false) => {
@@ -266,8 +261,8 @@ impl<'d> Compare<'d> {
                     self.emit(
                         "response-media-schema-removed",
                         message,
-                        Some(b_at),
-                        Some(r_at),
+                        Some(b_at()),
+                        Some(r_at()),
                     );
                 }
                 _ => {}

@@ -103,8 +103,8 @@ impl Compare<'_> {
     pub(super) fn deprecation_added(
         &mut self,
         what: &str,
-        (b, b_loc): (&Node, Option<Loc>),
-        (r, r_loc): (&Node, Option<Loc>),
+        (b, b_loc): (&Node, &Loc),
+        (r, r_loc): (&Node, &Loc),
     ) {
         let Some(min) = self.options.min_days else {
             return;
@@ -123,7 +123,12 @@ impl Compare<'_> {
                 "{what} is deprecated without an `x-sunset`; the deprecation policy asks for one at least {min} days ahead"
             ),
         };
-        self.emit("sunset-too-soon", message, b_loc, r_loc);
+        self.emit(
+            "sunset-too-soon",
+            message,
+            Some(b_loc.clone()),
+            Some(r_loc.clone()),
+        );
     }
 }
 

@@ -111,6 +111,22 @@ impl Doc {
             })
     }
 
+    /// What `node` names once its `$ref`s are followed; `node` itself when they dangle or
+    /// cycle (`resolve` reports those).
+    pub fn target<'d>(&'d self, node: &'d Node) -> &'d Node {
+        let mut current = node;
+        for _ in 0..64 {
+            match current.get("$ref").and_then(Node::scalar) {
+                Some(reference) => match self.lookup(reference) {
+                    Some(next) => current = next,
+                    None => return node,
+                },
+                None => return current,
+            }
+        }
+        node
+    }
+
     /// Follows `$ref`s from `node` (at `pointer`) to what they name; the pointer of the
     /// result is the target's. A dangling or cyclic reference is an error at the `$ref`.
     pub fn resolve<'d>(
@@ -167,11 +183,15 @@ fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
 
 /// Escapes one JSON pointer segment.
 pub fn escape(segment: &str) -> String {
-    if segment.contains(['~', '/']) {
-        segment.replace('~', "~0").replace('/', "~1")
-    } else {
-        segment.to_owned()
+    let mut out = String::with_capacity(segment.len() + 2);
+    for c in segment.chars() {
+        match c {
+            '~' => out.push_str("~0"),
+            '/' => out.push_str("~1"),
+            c => out.push(c),
+        }
     }
+    out
 }
 
 /// The entries of a mapping node (nothing for anything else).

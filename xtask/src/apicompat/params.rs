@@ -105,8 +105,7 @@ impl<'d> Compare<'d> {
                             Some(r.loc.clone()),
                         );
                     }
-                    let at = (Some(b.loc.clone()), Some(r.loc.clone()));
-                    self.deprecation_added(&what, (b.node, at.0), (r.node, at.1));
+                    self.deprecation_added(&what, (b.node, &b.loc), (r.node, &r.loc));
                     if let (Some(bs), Some(rs)) = (&b.schema, &r.schema) {
                         self.schema(true, &what, bs.clone(), rs.clone());
                     }

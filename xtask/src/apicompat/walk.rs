@@ -192,7 +192,7 @@ impl<'d> Compare<'d> {
                         Loc::of(&op_ptr(&b_ptr), b_key),
                         Loc::of(&op_ptr(&r_ptr), r_key),
                     );
-                    self.deprecation_added(&label, (b_op, Some(b_at)), (r_op, Some(r_at.clone())));
+                    self.deprecation_added(&label, (b_op, &b_at), (r_op, &r_at));
                     let b = (b_op, op_ptr(&b_ptr));
                     let r = (r_op, op_ptr(&r_ptr));
                     if role == Role::Path {

@@ -18,6 +18,9 @@ fn applies_to(bound: &str) -> &'static [&'static str] {
 
 impl<'d> Compare<'d> {
     pub(super) fn bounds(&mut self, request: bool, what: &str, base: &View<'d>, rev: &View<'d>) {
+        if base.bounds.is_empty() && rev.bounds.is_empty() {
+            return;
+        }
         let get =
             |v: &View<'d>, name: &str| v.bounds.iter().find(|(n, _)| *n == name).map(|(_, x)| *x);
         let applies = |v: &View<'d>, name: &str| {

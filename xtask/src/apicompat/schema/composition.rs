@@ -133,9 +133,7 @@ impl<'d> Compare<'d> {
                 .map(|m| {
                     let reference = m.node.get("$ref").and_then(Node::scalar).map(str::to_owned);
                     let doc = if in_base { c.base } else { c.rev };
-                    let target = doc
-                        .resolve(m.node, m.pointer.clone())
-                        .map_or(m.node, |(n, _)| n);
+                    let target = doc.target(m.node);
                     (reference, shape(target))
                 })
                 .collect()

@@ -67,16 +67,7 @@ impl<'d> Compare<'d> {
         base: (&'d Node, String),
         rev: (&'d Node, String),
     ) {
-        let (b_whole, r_whole) = (
-            composition::Member {
-                node: base.0,
-                pointer: base.1.clone(),
-            },
-            composition::Member {
-                node: rev.0,
-                pointer: rev.1.clone(),
-            },
-        );
+        let (b_written, r_written) = (base.0, rev.0);
         let Some(b) = self.view(true, base.0, base.1) else {
             return;
         };
@@ -91,11 +82,20 @@ impl<'d> Compare<'d> {
         }
         // A schema wrapped in (or unwrapped from) oneOf/anyOf: compared as alternatives.
         match (&b.alternatives, &r.alternatives) {
+            // The side without alternatives is one, as written (its `$ref` names it).
             (None, Some((_, members))) if !r.has_own_shape() => {
-                return self.alternatives(request, what, &[b_whole], members);
+                let whole = composition::Member {
+                    node: b_written,
+                    pointer: b.pointer.clone(),
+                };
+                return self.alternatives(request, what, &[whole], members);
             }
             (Some((_, members)), None) if !b.has_own_shape() => {
-                return self.alternatives(request, what, members, &[r_whole]);
+                let whole = composition::Member {
+                    node: r_written,
+                    pointer: r.pointer.clone(),
+                };
+                return self.alternatives(request, what, members, &[whole]);
             }
             _ => {}
         }

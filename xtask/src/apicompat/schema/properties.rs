@@ -17,16 +17,17 @@ struct Flags {
 }
 
 impl<'d> Compare<'d> {
-    fn flags(&self, in_base: bool, schema: &'d Node, pointer: &str) -> (Flags, &'d Node) {
+    fn flags(&self, in_base: bool, schema: &'d Node) -> (Flags, &'d Node) {
         let doc = if in_base { self.base } else { self.rev };
-        let node = doc
-            .resolve(schema, pointer.to_owned())
-            .map_or(schema, |(n, _)| n);
-        let flag = |key: &str| node.get(key).and_then(Node::boolean) == Some(true);
-        let flags = Flags {
-            read_only: flag("readOnly"),
-            write_only: flag("writeOnly"),
-        };
+        let node = doc.target(schema);
+        let mut flags = Flags::default();
+        for (key, value) in node.map().unwrap_or_default() {
+            match key.scalar() {
+                Some("readOnly") => flags.read_only = value.boolean() == Some(true),
+                Some("writeOnly") => flags.write_only = value.boolean() == Some(true),
+                _ => {}
+            }
+        }
         (flags, node)
     }
 
@@ -46,7 +47,7 @@ impl<'d> Compare<'d> {
                 &format!("{}/properties/{}", base.pointer, escape(name)),
                 b_key,
             );
-            let (b_flags, b_node) = self.flags(true, b_schema, b_ptr);
+            let (b_flags, b_node) = self.flags(true, b_schema);
             match rev.properties.iter().find(|(n, _, _, _)| n == name) {
                 None if hidden(&b_flags) => {}
                 None => {
@@ -68,7 +69,7 @@ impl<'d> Compare<'d> {
                         &format!("{}/properties/{}", rev.pointer, escape(name)),
                         r_key,
                     );
-                    let (r_flags, r_node) = self.flags(false, r_schema, r_ptr);
+                    let (r_flags, r_node) = self.flags(false, r_schema);
                     let (was, is) = (base.required.contains(*name), rev.required.contains(*name));
                     let at = || (Some(b_loc.clone()), Some(r_loc.clone()));
                     if request && !b_flags.read_only && r_flags.read_only {
@@ -106,8 +107,7 @@ impl<'d> Compare<'d> {
                             r,
                         );
                     }
-                    let (b, r) = at();
-                    self.deprecation_added(&field, (b_node, b), (r_node, r));
+                    self.deprecation_added(&field, (b_node, &b_loc), (r_node, &r_loc));
                     let nested = format!("{what}.{name}");
                     self.schema(
                         request,
@@ -118,12 +118,12 @@ impl<'d> Compare<'d> {
                 }
             }
         }
-        for (name, r_key, r_schema, r_ptr) in rev
+        for (name, r_key, r_schema, _) in rev
             .properties
             .iter()
             .filter(|(n, _, _, _)| !base.properties.iter().any(|(b, _, _, _)| b == n))
         {
-            let (r_flags, _) = self.flags(false, r_schema, r_ptr);
+            let (r_flags, _) = self.flags(false, r_schema);
             let field = format!("{what}: property `{name}`");
             let r_loc = Some(Loc::of(
                 &format!("{}/properties/{}", rev.pointer, escape(name)),
