@@ -480,3 +480,33 @@ fn inside_not_the_direction_turns() {
         )
     );
 }
+
+#[test]
+fn a_change_inside_a_sub_schema_carries_its_pointer() {
+    let base = spec(
+        &json_body(
+            &deep("{type: array, contains: {type: [string, integer]}}"),
+            true,
+        ),
+        "",
+    );
+    let rev = spec(
+        &json_body(&deep("{type: array, contains: {type: string}}"), true),
+        "",
+    );
+    let (b, r) = (
+        crate::apicompat::Doc::parse("base.yaml", base).unwrap(),
+        crate::apicompat::Doc::parse("openapi.yaml", rev).unwrap(),
+    );
+    let findings = crate::apicompat::compare(&b, &r).unwrap();
+    let pointer = "#/paths/~1items~1{id}/post/requestBody/content/application~1json/schema/properties/list/items/contains";
+    assert_eq!(findings.len(), 1);
+    assert_eq!(
+        findings[0].revision.as_ref().map(|l| l.pointer.as_str()),
+        Some(pointer)
+    );
+    assert_eq!(
+        findings[0].message,
+        "POST /items/{id} request body (application/json).list[] `contains`: type integer | string → string; values clients send may be refused"
+    );
+}

@@ -67,7 +67,11 @@ impl<'d> Compare<'d> {
                 continue;
             }
             seen.push(name);
-            let label = format!("{what} `{name}`");
+            let label = match (name, name.strip_prefix("prefixItems/")) {
+                ("items", _) => format!("{what}[]"),
+                (_, Some(i)) => format!("{what}[{i}]"),
+                _ => format!("{what} `{name}`"),
+            };
             let tighter = match (side(base, name), side(rev, name)) {
                 (Side::Schema(b, b_ptr), Side::Schema(r, r_ptr)) => {
                     let direction = if name == "not" { !request } else { request };
