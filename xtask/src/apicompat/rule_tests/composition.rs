@@ -1,17 +1,11 @@
 //! oneOf/anyOf alternatives (matched by `$ref`, then by shape), wrapping a schema in oneOf,
 //! and allOf members, in both directions.
 
-use super::{E, I, W, json_body, json_response, rules, spec};
-use crate::apicompat::Level;
-
-type Found = Vec<(&'static str, Level)>;
-
+use super::{E, Found, I, W};
 const PETS: &str = "Cat:\n  type: object\n  properties:\n    meows: {type: boolean}\nDog:\n  type: object\n  properties:\n    barks: {type: boolean}\n";
 
 fn sides(base: &str, rev: &str) -> (Found, Found) {
-    let req = |s: &str| spec(&json_body(s, true), PETS);
-    let resp = |s: &str| spec(&json_response(s), PETS);
-    (rules(&req(base), &req(rev)), rules(&resp(base), &resp(rev)))
+    super::sides(PETS, base, rev)
 }
 
 const CAT: &str = "{$ref: '#/components/schemas/Cat'}";

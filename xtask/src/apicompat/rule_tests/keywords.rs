@@ -1,16 +1,9 @@
 //! JSON Schema 2020-12 keywords and bounds, each change as a request body and as a response
 //! body, in both directions.
 
-use super::{E, I, W, json_body, json_response, param, rules, spec};
-use crate::apicompat::Level;
-
-type Found = Vec<(&'static str, Level)>;
-
-/// The findings of `base` → `rev` as a request body, and as a response body.
+use super::{E, Found, I, W, json_body, param, rules, spec};
 fn sides(base: &str, rev: &str) -> (Found, Found) {
-    let req = |s: &str| spec(&json_body(s, true), "");
-    let resp = |s: &str| spec(&json_response(s), "");
-    (rules(&req(base), &req(rev)), rules(&resp(base), &resp(rev)))
+    super::sides("", base, rev)
 }
 
 /// `schema` two levels down: an array property's items.

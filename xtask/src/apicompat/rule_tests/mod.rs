@@ -62,6 +62,17 @@ pub(super) fn rules(base: &str, revision: &str) -> Vec<(&'static str, Level)> {
         .collect()
 }
 
+/// Rule ids and levels, in document order.
+pub(super) type Found = Vec<(&'static str, Level)>;
+
+/// The findings of `base` → `rev` as a request body and as a response body, in a document
+/// with the component `schemas`.
+pub(super) fn sides(schemas: &str, base: &str, rev: &str) -> (Found, Found) {
+    let req = |s: &str| spec(&json_body(s, true), schemas);
+    let resp = |s: &str| spec(&json_response(s), schemas);
+    (rules(&req(base), &req(rev)), rules(&resp(base), &resp(rev)))
+}
+
 pub(super) use Level::{Error as E, Info as I, Warning as W};
 
 #[test]
