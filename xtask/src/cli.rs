@@ -49,6 +49,12 @@ pub struct Global {
     /// Print the JSON run report on stdout (the human report goes to stderr)
     #[arg(long, global = true)]
     pub json: bool,
+    /// Share step results through a Bazel HTTP remote cache [env: XTASK_REMOTE_CACHE]
+    #[arg(long, global = true, value_name = "URL")]
+    pub remote_cache: Option<String>,
+    /// Read from the remote cache, never write to it [env: XTASK_REMOTE_CACHE_READ_ONLY=1]
+    #[arg(long, global = true)]
+    pub remote_cache_read_only: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +102,11 @@ pub enum Command {
         /// With --update-pins: take this major for an action instead (repeatable)
         #[arg(long = "major", value_name = "ACTION=vN", requires = "update_pins")]
         majors: Vec<String>,
+    },
+    /// Show or shrink the local step cache (target/xtask/cache)
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
     },
     /// Install or remove plain git hooks (pre-commit, pre-push) that run the engine
     Hooks {
@@ -147,6 +158,43 @@ pub enum BenchSection {
     PreCommit,
     /// Comparing two large OpenAPI documents
     ApiCompat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// What the content store holds
+    Info,
+    /// Remove the least recently used blobs until the store fits
+    Prune {
+        /// The size to fit in: bytes, or with K, M, G (powers of 1024)
+        #[arg(long, value_name = "SIZE", default_value = "2G", value_parser = size)]
+        max_size: u64,
+    },
+}
+
+/// `500M`, `2G`, `1024`.
+fn size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => text.split_at(i),
+        None => (text, ""),
+    };
+    let factor: u64 = match unit
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        _ => return Err(format!("`{text}` is not a size (e.g. 500M, 2G)")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 500M, 2G)"))?;
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 #[derive(Debug, Subcommand)]

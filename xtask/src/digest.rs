@@ -15,6 +15,26 @@ pub fn sha256(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// Copies `from` into `to`, hashing what passes: (sha256 in hex, bytes copied).
+pub fn sha256_copy(
+    from: &mut impl Read,
+    to: &mut impl std::io::Write,
+) -> std::io::Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = from.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        to.write_all(&buf[..n])?;
+        total += n as u64;
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
 /// The SHA-256 of a file's content, in hex, read in 256 KiB blocks.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;

@@ -70,7 +70,8 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
         Command::List => commands::list::run(app, &root),
         Command::Check => commands::check::run(app, &root),
         Command::Plan(targets) => {
-            commands::plan::run(app, &root, &targets.pipelines, targets.no_deps)
+            let (pipelines, no_deps) = (targets.pipelines.clone(), targets.no_deps);
+            commands::plan::run(app, &root, &pipelines, no_deps)
         }
         Command::Run(targets) => {
             let (pipelines, no_deps) = (targets.pipelines.clone(), targets.no_deps);
@@ -103,6 +104,10 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             };
             commands::workflow::run(app, &root, &options)
         }
+        Command::Cache { command } => match command {
+            cli::CacheCommand::Info => commands::cache::info(&root),
+            cli::CacheCommand::Prune { max_size } => commands::cache::prune(&root, *max_size),
+        },
         Command::Hooks { command } => match command {
             cli::HooksCommand::Install { force } => commands::hooks::install(app, &root, *force),
             cli::HooksCommand::Uninstall => commands::hooks::uninstall(app, &root),

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 pub struct Components {
     /// sha256 of what the step runs: its label, command or built-in arguments, and cwd.
     pub definition: String,
+    /// `linux-x86_64`: results are not shared across operating systems or architectures.
+    #[serde(default)]
+    pub platform: String,
     /// Declared variables: name → sha256 of the value. Secrets: name → `set` or `unset`
     /// (their values never reach the key).
     pub env: BTreeMap<String, String>,
@@ -30,6 +33,7 @@ impl Components {
             bytes.extend_from_slice(text.as_bytes());
         };
         field(&self.definition);
+        field(&self.platform);
         for map in [&self.env, &self.tools, &self.deps, &self.inputs] {
             field(&map.len().to_string());
             for (k, v) in map {
@@ -44,6 +48,12 @@ impl Components {
     pub fn why_changed(&self, old: &Components) -> Option<String> {
         if self.definition != old.definition {
             return Some("the step's command changed".into());
+        }
+        if self.platform != old.platform {
+            return Some(format!(
+                "the platform changed ({} → {})",
+                old.platform, self.platform
+            ));
         }
         if let Some(why) = first_difference(&old.env, &self.env, "env") {
             return Some(why);

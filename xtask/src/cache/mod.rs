@@ -1,15 +1,22 @@
 //! The content-addressed step cache under `target/xtask/cache/`: a step that declares
 //! `inputs` is skipped when its key (definition, declared env, tool versions, input
-//! contents, keys of its dependencies) matches its last successful run and every recorded
-//! output is still there with its recorded digest.
+//! contents, keys of its dependencies, platform) matches its last successful run and every
+//! recorded output is still there with its recorded digest. A successful run's outputs and
+//! logged output go to the content store (`store.rs`), and to a remote cache when one is
+//! configured (`remote.rs`), so a hit whose outputs are missing is restored, not re-run.
 
 mod files;
 mod key;
+pub mod proto;
+pub mod remote;
+mod restore;
 mod state;
+pub mod store;
 mod walk;
 
 pub use key::Components;
 pub use state::Output;
+pub use store::Usage;
 
 use crate::digest::sha256;
 use crate::plan::{Plan, PlanStep, Work};
@@ -22,6 +29,8 @@ use std::sync::Mutex;
 pub struct Cache {
     root: PathBuf,
     dir: PathBuf,
+    store: store::Store,
+    remote: Option<remote::Remote>,
     /// False with `--no-cache`: nothing is a hit, successful runs are still recorded.
     reuse: bool,
     files: FileDigests,
@@ -36,6 +45,16 @@ pub enum Check {
     Hit {
         key: String,
         outputs: Vec<Output>,
+        /// The output its run logged, to replay.
+        log: Option<String>,
+    },
+    /// The result is stored (here or on the remote) but its outputs are not in the
+    /// workspace: they are restored instead of running the step.
+    Restore {
+        key: String,
+        result: proto::ActionResult,
+        remote: bool,
+        why: String,
     },
     Miss {
         key: String,
@@ -45,13 +64,15 @@ pub enum Check {
 }
 
 impl Cache {
-    /// Opens the cache of `root`.
-    pub fn open(root: &Path, reuse: bool) -> Cache {
+    /// Opens the cache of `root`, with the remote cache when there is one.
+    pub fn open(root: &Path, reuse: bool, remote: Option<remote::Remote>) -> Cache {
         let dir = root.join("target/xtask/cache");
         let files = FileDigests::load(dir.join("files.tsv"));
         Cache {
             root: root.to_owned(),
+            store: store::Store::new(&dir),
             dir,
+            remote,
             reuse,
             files,
             keys: Mutex::new(HashMap::new()),
@@ -84,14 +105,19 @@ impl Cache {
                 None
             }
         };
+        if let Some(remote) = &self.remote {
+            warnings.extend(remote.take_warning());
+        }
         let why = match &old {
             None => "it has not run successfully before".to_string(),
             Some(_) if !self.reuse => "--no-cache".to_string(),
             Some(old) if old.key == key => match self.outputs_changed(&old.outputs)? {
                 None => {
+                    let log = self.stored_log(&key);
                     return Ok(Check::Hit {
                         key,
                         outputs: old.outputs.clone(),
+                        log,
                     });
                 }
                 Some(why) => why,
@@ -100,11 +126,114 @@ impl Cache {
                 .and_then(|parts| components.why_changed(&parts))
                 .unwrap_or_else(|| "its key changed".into()),
         };
+        if self.reuse
+            && let Some((result, remote)) = self.stored(&key, warnings)
+        {
+            return Ok(Check::Restore {
+                key,
+                result,
+                remote,
+                why,
+            });
+        }
         Ok(Check::Miss {
             key,
             components: Box::new(components),
             why,
         })
+    }
+
+    /// The result stored under `key`: here (every blob present), else on the remote.
+    fn stored(&self, key: &str, warnings: &mut Vec<String>) -> Option<(proto::ActionResult, bool)> {
+        match self.store.action(key) {
+            Ok(Some(result)) if self.all_blobs(&result) => return Some((result, false)),
+            Ok(_) => {}
+            Err(e) => warnings.push(format!("ignoring the unreadable stored result {key}: {e}")),
+        }
+        let remote = self.remote.as_ref()?;
+        let found = remote.action(key);
+        warnings.extend(remote.take_warning());
+        match found {
+            Ok(Some(result)) => match restore::check_paths(&self.root, &result) {
+                Ok(()) => Some((result, true)),
+                Err(why) => {
+                    warnings.push(format!("refusing the remote result {key}: {why}"));
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(why) => {
+                warnings.push(format!("refusing the remote result {key}: {why}"));
+                None
+            }
+        }
+    }
+
+    fn all_blobs(&self, result: &proto::ActionResult) -> bool {
+        result.files.iter().all(|f| self.store.has(&f.digest))
+    }
+
+    /// What the run that stored `key` logged.
+    fn stored_log(&self, key: &str) -> Option<String> {
+        let result = self.store.action(key).ok()??;
+        self.store.text(result.stdout.as_ref()?)
+    }
+
+    /// Puts a stored result's outputs back (fetching blobs from the remote when they are
+    /// not here) and records the step as run: its outputs and the log to replay. `Err` says
+    /// why it could not, and the step then runs.
+    pub fn restore(
+        &self,
+        plan: &Plan,
+        step: &PlanStep,
+        key: &str,
+        result: &proto::ActionResult,
+    ) -> Result<(Vec<Output>, Option<String>), String> {
+        let blobs = result.files.iter().map(|f| &f.digest).chain(&result.stdout);
+        for digest in blobs {
+            if self.store.has(digest) {
+                continue;
+            }
+            let remote = self.remote.as_ref().ok_or("a stored blob is missing")?;
+            remote.fetch(digest, &self.store)?;
+        }
+        restore::restore(&self.root, &self.store, result)?;
+        self.store
+            .put_action(key, result)
+            .map_err(|e| format!("{e:#}"))?;
+        let outputs: Vec<Output> = result
+            .files
+            .iter()
+            .map(|f| Output {
+                path: f.path.clone(),
+                sha256: f.digest.hash.clone(),
+                size: f.digest.size,
+            })
+            .collect();
+        let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
+        let state = StepState {
+            version: state::VERSION,
+            key: key.to_owned(),
+            outputs: outputs.clone(),
+        };
+        state::write(&path, &state, Components::default()).map_err(|e| format!("{e:#}"))?;
+        let log = result.stdout.as_ref().and_then(|d| self.store.text(d));
+        Ok((outputs, log))
+    }
+
+    /// Warnings the remote cache has not reported yet.
+    pub fn take_warnings(&self) -> Option<String> {
+        self.remote.as_ref()?.take_warning()
+    }
+
+    /// What the local store holds.
+    pub fn usage(&self) -> Usage {
+        self.store.usage()
+    }
+
+    /// Removes the least recently used blobs beyond `max_bytes`.
+    pub fn prune(&self, max_bytes: u64) -> anyhow::Result<Usage> {
+        self.store.prune(max_bytes)
     }
 
     /// Holds a cached step's lock file until dropped, so a second engine running the same
@@ -138,22 +267,48 @@ impl Cache {
         }
     }
 
-    /// Records a successful run: the outputs as they are now, under `key`.
+    /// Records a successful run: the outputs as they are now and the output it logged
+    /// (`log`, masked), under `key`, in the state, the store and (unless the step is
+    /// `cache: local` or the remote read-only) the remote cache.
     pub fn record(
         &self,
         plan: &Plan,
         step: &PlanStep,
         key: String,
         components: Components,
+        log: &str,
     ) -> anyhow::Result<Vec<Output>> {
         let outputs = self.outputs(step)?;
+        let mut files = Vec::new();
+        for output in &outputs {
+            let path = self.root.join(&output.path);
+            let digest = self.store.put_file(&path)?;
+            let executable =
+                std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path)?.permissions())
+                    & 0o111
+                    != 0;
+            files.push(proto::OutputFile {
+                path: output.path.clone(),
+                digest,
+                executable,
+            });
+        }
+        let result = proto::ActionResult {
+            files,
+            exit_code: 0,
+            stdout: Some(self.store.put_bytes(log.as_bytes())?),
+        };
+        self.store.put_action(&key, &result)?;
         let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
         let state = StepState {
             version: state::VERSION,
-            key,
+            key: key.clone(),
             outputs: outputs.clone(),
         };
         state::write(&path, &state, components)?;
+        if let Some(remote) = self.remote.as_ref().filter(|_| !step.local_cache) {
+            remote.upload(&key, &result, &self.store);
+        }
         Ok(outputs)
     }
 
@@ -180,8 +335,8 @@ impl Cache {
     }
 
     /// The key dependents see for a step without `inputs`: its definition.
-    pub fn definition_key(step: &PlanStep) -> String {
-        definition(step)
+    pub fn definition_key(&self, step: &PlanStep) -> String {
+        definition(step, &self.root)
     }
 
     /// Saves the file stamps for the next run.
@@ -196,11 +351,12 @@ impl Cache {
         tools: BTreeMap<String, String>,
     ) -> anyhow::Result<Components> {
         let pipeline = &plan.pipelines[step.pipeline];
+        let root = self.root.display().to_string();
         let mut env: BTreeMap<String, String> = step
             .env
             .iter()
             .filter(|(name, _)| name.as_str() != "XTASK_BIN")
-            .map(|(name, value)| (name.clone(), sha256(value.as_bytes())))
+            .map(|(name, value)| (name.clone(), sha256(portable(value, &root).as_bytes())))
             .collect();
         for secret in &pipeline.secrets {
             let set = std::env::var_os(secret).is_some_and(|v| !v.is_empty());
@@ -216,7 +372,7 @@ impl Cache {
                     label.clone(),
                     keys.get(label)
                         .cloned()
-                        .unwrap_or_else(|| definition(&plan.steps[d])),
+                        .unwrap_or_else(|| definition(&plan.steps[d], &self.root)),
                 )
             })
             .collect();
@@ -225,7 +381,8 @@ impl Cache {
         let digests = self.files.digests(&self.root, &files)?;
         let paths = files.into_iter().map(|f| f.path);
         Ok(Components {
-            definition: definition(step),
+            definition: definition(step, &self.root),
+            platform: platform(),
             env,
             tools,
             deps,
@@ -259,10 +416,28 @@ impl Cache {
     }
 }
 
-fn definition(step: &PlanStep) -> String {
+/// The operating system and architecture: results are shared only between machines that
+/// have the same.
+fn platform() -> String {
+    format!("{}-{}", std::env::consts::OS, std::env::consts::ARCH)
+}
+
+/// `text` with the workspace's absolute path written as `{{ workspace }}`, so two clones
+/// in different directories compute the same key.
+fn portable(text: &str, root: &str) -> String {
+    if root.len() > 1 && text.contains(root) {
+        text.replace(root, "{{ workspace }}")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn definition(step: &PlanStep, root: &Path) -> String {
+    let root_text = root.display().to_string();
     let work = match &step.work {
-        Work::Process(argv) => argv.join("\0"),
-        Work::Builtin(name, builtin) => format!("{name}\0{builtin:?}"),
+        Work::Process(argv) => portable(&argv.join("\0"), &root_text),
+        Work::Builtin(name, builtin) => portable(&format!("{name}\0{builtin:?}"), &root_text),
     };
-    sha256(format!("{}\0{}\0{}", step.label, work, step.cwd.display()).as_bytes())
+    let cwd = step.cwd.strip_prefix(root).unwrap_or(&step.cwd);
+    sha256(format!("{}\0{}\0{}", step.label, work, cwd.display()).as_bytes())
 }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use std::path::{Path, PathBuf};
 
-pub const VERSION: u32 = 1;
+/// 2: keys without absolute paths, with the platform.
+pub const VERSION: u32 = 2;
 
 /// A file a step wrote, as the cache and the reports record it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

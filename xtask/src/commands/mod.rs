@@ -2,12 +2,14 @@
 
 pub mod api_compat;
 pub mod bench;
+pub mod cache;
 pub mod check;
 pub mod hooks;
 pub mod keys;
 pub mod list;
 pub mod plan;
 pub mod policy;
+pub mod remote;
 pub mod run;
 pub mod verify;
 pub mod workflow;

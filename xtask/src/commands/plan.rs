@@ -9,11 +9,11 @@ use crate::plan::{Decision, Plan};
 use crate::tools::Toolbox;
 use std::path::Path;
 
-pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
+pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Result<(), Failure> {
     let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
     let facts = Machine::new(&ws);
-    let cache = Cache::open(root, !app.cli.global.no_cache);
+    let cache = super::remote::open(app, root)?;
     let mut warnings = Vec::new();
     let decisions = decide(
         &plan,
@@ -22,8 +22,9 @@ pub fn run(app: &App, root: &Path, targets: &[String], no_deps: bool) -> Result<
         &Toolbox::new(root, false),
         &mut warnings,
     )?;
+    warnings.extend(cache.take_warnings());
     for warning in warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", app.masker.mask(&warning));
     }
     print!(
         "{}",
@@ -56,12 +57,16 @@ fn decide(
         }
         let decision = match cache.check(plan, step, toolbox.versions(&pipeline.tools), warnings)? {
             Check::Uncached => {
-                cache.remember(&step.label, Cache::definition_key(step));
+                cache.remember(&step.label, cache.definition_key(step));
                 Decision::Run(None)
             }
             Check::Hit { key, .. } => {
                 cache.remember(&step.label, key);
                 Decision::Cached
+            }
+            Check::Restore { key, remote, .. } => {
+                cache.remember(&step.label, key);
+                Decision::Restore { remote }
             }
             Check::Miss { key, why, .. } => {
                 cache.remember(&step.label, key);

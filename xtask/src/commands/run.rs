@@ -1,6 +1,5 @@
 //! `cargo xtask run` and `cargo xtask ci`: plan, execute and report.
 
-use crate::cache::Cache;
 use crate::commands::App;
 use crate::exec::{self, Machine, Reporter, StepRunner};
 use crate::failure::Failure;
@@ -19,6 +18,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
     let ws = crate::load::load(root, crate::builtins::REGISTRY)?;
     app.masker = Arc::new(Masker::from_env(ws.secret_names()));
     let plan = crate::plan::build(&ws, targets, &crate::plan::Options { no_deps })?;
+    let cache = super::remote::open(app, root)?;
     let global = &app.cli.global;
     let verbosity = if global.quiet {
         Verbosity::Quiet
@@ -56,7 +56,6 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         print: global.json,
     };
     let reporter = Fanout(vec![console, &json]);
-    let cache = Cache::open(root, !global.no_cache);
     let facts = Machine::new(&ws);
     let runner = StepRunner {
         root: root.to_owned(),

@@ -7,6 +7,9 @@ pub enum Status {
     Ok,
     /// The cache had an up-to-date result: the step did not need to run.
     Cached,
+    /// The cache had the result but the outputs were missing or modified: they were put
+    /// back from the store (or the remote cache) instead of running the step.
+    Restored,
     /// The step ran and failed: exit status, start failure or built-in error.
     Failed(String),
     TimedOut(Duration),
@@ -32,6 +35,8 @@ pub struct StepResult {
     pub cache_key: Option<String>,
     /// The files the step's `outputs` matched, with their digests.
     pub outputs: Vec<crate::cache::Output>,
+    /// For a cached or restored step: the output its run logged, replayed (masked then).
+    pub replay: Option<String>,
     /// Problems a built-in found at positions in files (annotated under GitHub Actions).
     pub findings: Vec<crate::diagnostic::Diagnostic>,
 }
@@ -42,6 +47,7 @@ impl Status {
         match self {
             Status::Ok => "ok",
             Status::Cached => "cached",
+            Status::Restored => "restored",
             Status::Failed(_) => "failed",
             Status::TimedOut(_) => "timed-out",
             Status::Interrupted => "interrupted",
@@ -59,7 +65,7 @@ impl Status {
                 crate::text::duration::format(*limit)
             )),
             Status::Interrupted => Some("interrupted".into()),
-            Status::Ok | Status::Cached => None,
+            Status::Ok | Status::Cached | Status::Restored => None,
         }
     }
 }
@@ -75,6 +81,7 @@ impl StepResult {
             why_ran: None,
             cache_key: None,
             outputs: Vec::new(),
+            replay: None,
             findings: Vec::new(),
         }
     }
@@ -83,7 +90,7 @@ impl StepResult {
     pub fn lets_dependents_run(&self) -> bool {
         matches!(
             self.status,
-            Status::Ok | Status::Cached | Status::Skipped(_)
+            Status::Ok | Status::Cached | Status::Restored | Status::Skipped(_)
         ) || self.ignored
     }
 

@@ -73,14 +73,37 @@ impl Runner for StepRunner {
         }
         let (key, components, why_ran) = match check {
             Err(e) => return failed(format!("cannot compute the cache key: {e:#}"), log),
-            Ok(Check::Hit { key, outputs }) => {
-                self.cache.remember(&step.label, key.clone());
-                let mut result = StepResult::without_output(Status::Cached);
-                result.output = log;
-                result.cache_key = Some(key);
-                result.outputs = outputs;
-                return result;
-            }
+            Ok(Check::Hit {
+                key,
+                outputs,
+                log: replay,
+            }) => return self.reused(step, Status::Cached, key, outputs, replay, log),
+            Ok(Check::Restore {
+                key,
+                result: stored,
+                why,
+                ..
+            }) => match self.cache.restore(plan, step, &key, &stored) {
+                Ok((outputs, replay)) => {
+                    self.add_warnings(&mut log);
+                    return self.reused(step, Status::Restored, key, outputs, replay, log);
+                }
+                Err(e) => {
+                    self.add_warnings(&mut log);
+                    log.push_str(&format!(
+                        "warning: cannot restore the stored result, running the step: {e}\n"
+                    ));
+                    let components =
+                        self.cache
+                            .check(plan, step, self.toolbox.versions(tools), &mut Vec::new());
+                    match components {
+                        Ok(Check::Miss {
+                            key, components, ..
+                        }) => (Some(key), Some(components), Some(why)),
+                        _ => (Some(key), None, Some(why)),
+                    }
+                }
+            },
             Ok(Check::Miss {
                 key,
                 components,
@@ -110,10 +133,12 @@ impl Runner for StepRunner {
         }
         let recorded = match (&key, components) {
             (Some(key), Some(components)) => {
-                self.cache.record(plan, step, key.clone(), *components)
+                self.cache
+                    .record(plan, step, key.clone(), *components, &result.output)
             }
             _ => self.cache.outputs(step),
         };
+        self.add_warnings(&mut result.output);
         match recorded {
             Ok(outputs) => result.outputs = outputs,
             Err(e) => result.output.push_str(&format!(
@@ -122,7 +147,8 @@ impl Runner for StepRunner {
         }
         self.cache.remember(
             &step.label,
-            key.clone().unwrap_or_else(|| Cache::definition_key(step)),
+            key.clone()
+                .unwrap_or_else(|| self.cache.definition_key(step)),
         );
         result.cache_key = key;
         result
@@ -142,6 +168,32 @@ pub fn service_idle(count: usize) -> String {
 pub type Exports = Arc<std::sync::Mutex<BTreeMap<String, String>>>;
 
 impl StepRunner {
+    /// A step the cache answered for: its outputs are in place, its logged output replayed.
+    fn reused(
+        &self,
+        step: &PlanStep,
+        status: Status,
+        key: String,
+        outputs: Vec<crate::cache::Output>,
+        replay: Option<String>,
+        log: String,
+    ) -> StepResult {
+        self.cache.remember(&step.label, key.clone());
+        let mut result = StepResult::without_output(status);
+        result.output = log;
+        result.cache_key = Some(key);
+        result.outputs = outputs;
+        result.replay = replay;
+        result
+    }
+
+    /// The remote cache's warning (its first fault), into a step's log.
+    fn add_warnings(&self, log: &mut String) {
+        if let Some(warning) = self.cache.take_warnings() {
+            log.push_str(&format!("warning: {warning}\n"));
+        }
+    }
+
     /// For a service step: `Some(why it need not start)` when every step that needs it
     /// (transitively) is a cache hit; `None` when one of them will run. The keys of the hits
     /// are remembered, as their own checks would.
@@ -162,7 +214,10 @@ impl StepRunner {
                 .toolbox
                 .versions(&plan.pipelines[consumer.pipeline].tools);
             match self.cache.check(plan, consumer, tools, warnings)? {
-                Check::Hit { key, .. } => self.cache.remember(&consumer.label, key),
+                // Restoring outputs needs no service either.
+                Check::Hit { key, .. } | Check::Restore { key, .. } => {
+                    self.cache.remember(&consumer.label, key)
+                }
                 Check::Uncached | Check::Miss { .. } => return Ok(None),
             }
         }

@@ -7,7 +7,7 @@ use crate::text::suggest::did_you_mean;
 use crate::text::{duration, relpath, template};
 use crate::yaml::{Node, Reader};
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
     "id",
     "run",
     "shell",
@@ -22,6 +22,7 @@ const KEYS: [&str; 14] = [
     "outputs",
     "continue-on-error",
     "service",
+    "cache",
 ];
 
 pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<Step> {
@@ -66,6 +67,7 @@ pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<St
         .get("service")
         .and_then(|v| r.boolean(v, "service"))
         .unwrap_or(false);
+    let local_cache = fields.get("cache").is_some_and(|v| cache_scope(r, v));
     Some(Step {
         id: id?,
         span: node.span,
@@ -79,7 +81,23 @@ pub fn step(r: &mut Reader, registry: &[Registration], node: &Node) -> Option<St
         outputs,
         continue_on_error,
         service,
+        local_cache,
     })
+}
+
+/// `cache: local` keeps a step's results off the remote cache (`shared`, the default,
+/// lets them go there when one is configured).
+fn cache_scope(r: &mut Reader, node: &Node) -> bool {
+    match r.string(node, "cache").as_deref() {
+        Some("local") => true,
+        Some("shared") | None => false,
+        Some(other) => {
+            r.error(node.span, format!("`cache: {other}` is not a cache scope"))
+                .hint =
+                Some("use `cache: local` (never uploaded) or `cache: shared` (the default)".into());
+            false
+        }
+    }
 }
 
 fn step_id(r: &mut Reader, node: &Node) -> Option<String> {

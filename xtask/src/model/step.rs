@@ -64,4 +64,6 @@ pub struct Step {
     /// The step provides a service (a server) to the steps after it: it starts only when
     /// one of them will really run, and its cleanup stops it on every exit path.
     pub service: bool,
+    /// `cache: local`: the step's results never go to a remote cache.
+    pub local_cache: bool,
 }

@@ -91,6 +91,8 @@ pub struct PlanStep {
     pub continue_on_error: bool,
     /// Starts only when a step that needs it will run (see `model::Step::service`).
     pub service: bool,
+    /// `cache: local`: results stay in this machine's cache.
+    pub local_cache: bool,
     pub when: Option<Condition>,
     /// Globs of the files the step reads (declaring any makes the step cached) and writes.
     pub inputs: Vec<String>,
@@ -265,6 +267,7 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
             timeout: step.timeout,
             continue_on_error: step.continue_on_error,
             service: step.service,
+            local_cache: step.local_cache,
             when: step.when.clone(),
             inputs: step.inputs.clone(),
             outputs: step.outputs.clone(),

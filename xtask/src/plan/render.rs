@@ -9,6 +9,10 @@ pub enum Decision {
     /// Runs; for a cached step, why the cache cannot be used.
     Run(Option<String>),
     Cached,
+    /// Stored, outputs to restore: from this machine's store, or the remote cache.
+    Restore {
+        remote: bool,
+    },
     Skipped(String),
 }
 
@@ -27,6 +31,10 @@ pub fn render(plan: &Plan, decisions: &[Decision], style: Style) -> String {
             Decision::Run(None) => style.green("will run"),
             Decision::Run(Some(why)) => style.green(&format!("will run (why: {why})")),
             Decision::Cached => style.cyan("cached"),
+            Decision::Restore { remote: false } => {
+                style.cyan("cached (outputs restored from the local store)")
+            }
+            Decision::Restore { remote: true } => style.cyan("cached (remote)"),
             Decision::Skipped(why) => style.yellow(&format!("skipped ({why})")),
         };
         let _ = writeln!(out, "{:>3}. {} {decision}", n + 1, style.bold(&step.label));

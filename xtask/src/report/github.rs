@@ -56,7 +56,15 @@ impl GitHub {
         let line = self
             .masker
             .mask(&status_line(self.style, &step.label, result));
-        let output = self.masker.mask(&result.output);
+        let mut output = self.masker.mask(&result.output);
+        // A cached step still shows what its run printed (its test results, say).
+        if let Some(replay) = result.replay.as_deref().filter(|r| !r.is_empty()) {
+            if !output.is_empty() && !output.ends_with('\n') {
+                output.push('\n');
+            }
+            output.push_str("(output of the run this step reuses)\n");
+            output.push_str(&self.masker.mask(replay));
+        }
         if output.is_empty() {
             writeln!(out, "{line}")?;
         } else {
@@ -202,7 +210,7 @@ pub fn markdown(plan: &Plan, outcome: &Outcome) -> String {
     for (step, result) in plan.steps.iter().zip(&outcome.results) {
         let icon = match result.status {
             Status::Ok => "✅",
-            Status::Cached => "♻️",
+            Status::Cached | Status::Restored => "♻️",
             Status::Skipped(_) => "⏭️",
             Status::NotRun(_) => "⚪",
             _ if result.ignored => "⚠️",

@@ -11,9 +11,10 @@ use std::fmt::Write as _;
 const TAIL: usize = 20;
 
 /// Statuses in the order the table lists them.
-const ORDER: [&str; 7] = [
+const ORDER: [&str; 8] = [
     "ok",
     "cached",
+    "restored",
     "failed",
     "timed-out",
     "interrupted",

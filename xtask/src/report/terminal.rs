@@ -92,6 +92,18 @@ impl Terminal {
                 block.push('\n');
             }
         }
+        if let (Some(replay), Verbosity::Verbose) = (&result.replay, self.verbosity)
+            && !replay.is_empty()
+        {
+            block.push_str(&format!(
+                "{}\n",
+                self.style.dim("(output of the run it reuses)")
+            ));
+            block.push_str(replay);
+            if !replay.ends_with('\n') {
+                block.push('\n');
+            }
+        }
         Some(block)
     }
 }
@@ -108,6 +120,7 @@ pub fn status_line(style: Style, label: &str, result: &StepResult) -> String {
     match &result.status {
         Status::Ok => format!("{} {label} {}", style.green("✓"), style.dim(&time)),
         Status::Cached => format!("{} {label} cached", style.cyan("=")),
+        Status::Restored => format!("{} {label} restored", style.cyan("=")),
         Status::Failed(why) => format!(
             "{} {label} {}: {why}{ignored}",
             style.red_bold("✗"),
