@@ -132,24 +132,53 @@ fn changed_tool_version_misses() {
     );
 }
 
-#[test]
-fn deleted_output_misses() {
-    misses(
-        |ws| std::fs::remove_file(ws.path("out/result.txt")).unwrap(),
-        &[],
-        "output out/result.txt is missing",
+/// Applies `change` to the step's output, then checks that the next run puts the recorded
+/// output back from the content store instead of running the step.
+fn restores(change: impl Fn(&Ws)) {
+    let ws = workspace();
+    run(&ws, &[]);
+    change(&ws);
+    assert_eq!(
+        plan(&ws, &[]),
+        "1. p/build cached (outputs restored from the local store)"
     );
+    assert!(run(&ws, &[]).starts_with("= p/build restored\n"));
+    assert_eq!(runs(&ws), 1, "the command did not run again");
+    assert_eq!(
+        std::fs::read_to_string(ws.path("out/result.txt")).unwrap(),
+        "alpha\nbeta\n"
+    );
+    assert!(run(&ws, &[]).starts_with("= p/build cached\n"));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.path("target/xtask/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["steps"][0]["status"], "cached");
 }
 
 #[test]
-fn modified_output_misses() {
-    misses(
-        |ws| {
-            ws.file("out/result.txt", "tampered\n");
-        },
-        &[],
-        "output out/result.txt was modified",
+fn a_deleted_output_is_restored_from_the_store() {
+    restores(|ws| std::fs::remove_file(ws.path("out/result.txt")).unwrap());
+}
+
+#[test]
+fn a_modified_output_is_restored_from_the_store() {
+    restores(|ws| {
+        ws.file("out/result.txt", "tampered\n");
+    });
+}
+
+#[test]
+fn without_a_stored_copy_a_deleted_output_runs_the_step() {
+    let ws = workspace();
+    run(&ws, &[]);
+    std::fs::remove_dir_all(ws.path("target/xtask/cache/cas")).unwrap();
+    std::fs::remove_file(ws.path("out/result.txt")).unwrap();
+    assert_eq!(
+        plan(&ws, &[]),
+        "1. p/build will run (why: output out/result.txt is missing)"
     );
+    assert!(run(&ws, &[]).starts_with("✓ p/build [T]\n"));
+    assert_eq!(runs(&ws), 2);
 }
 
 #[test]
@@ -185,9 +214,10 @@ fn a_corrupt_entry_is_ignored_with_a_warning() {
     let ws = workspace();
     run(&ws, &[]);
     ws.file("target/xtask/cache/steps/p/build.json", "{ truncated");
+    // The state file is unreadable; the result stored under the same key still is.
     let out = run(&ws, &[]);
-    assert!(out.starts_with("✓ p/build [T]\nwarning: ignoring the unreadable cache entry target/xtask/cache/steps/p/build.json: "), "{out}");
-    assert_eq!(runs(&ws), 2);
+    assert!(out.starts_with("= p/build restored\nwarning: ignoring the unreadable cache entry target/xtask/cache/steps/p/build.json: "), "{out}");
+    assert_eq!(runs(&ws), 1);
     assert!(run(&ws, &[]).starts_with("= p/build cached\n"));
 }
 
