@@ -18,6 +18,8 @@ pub const READ_ONLY_ENV: &str = "XTASK_REMOTE_CACHE_READ_ONLY";
 pub const HEADER_ENV: &str = "XTASK_REMOTE_CACHE_HEADER";
 /// The largest blob downloaded, in bytes (default 1 GiB).
 pub const MAX_BLOB_ENV: &str = "XTASK_REMOTE_CACHE_MAX_BLOB";
+/// Seconds to wait for a server's answer (default 30; connecting gets 5).
+pub const TIMEOUT_ENV: &str = "XTASK_REMOTE_CACHE_TIMEOUT";
 
 const DEFAULT_MAX_BLOB: u64 = 1 << 30;
 
@@ -28,6 +30,7 @@ pub struct Settings {
     pub read_only: bool,
     pub header: Option<String>,
     pub max_blob: u64,
+    pub timeout: Duration,
 }
 
 impl Settings {
@@ -48,11 +51,21 @@ impl Settings {
                 .parse()
                 .map_err(|_| format!("{MAX_BLOB_ENV}={v} is not a number of bytes"))?,
         };
+        let timeout = match env(TIMEOUT_ENV).filter(|v| !v.is_empty()) {
+            None => Duration::from_secs(30),
+            Some(v) => Duration::from_secs_f64(
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|s| *s > 0.0 && *s < 86_400.0)
+                    .ok_or_else(|| format!("{TIMEOUT_ENV}={v} is not a number of seconds"))?,
+            ),
+        };
         Ok(Some(Settings {
             url,
             read_only,
             header: env(HEADER_ENV).filter(|h| !h.is_empty()),
             max_blob,
+            timeout,
         }))
     }
 }
@@ -118,11 +131,11 @@ impl Remote {
         }
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(5)))
-            .timeout_send_request(Some(Duration::from_secs(10)))
-            .timeout_recv_response(Some(Duration::from_secs(30)))
-            .timeout_send_body(Some(Duration::from_secs(300)))
-            .timeout_recv_body(Some(Duration::from_secs(300)))
+            .timeout_connect(Some(Duration::from_secs(5).min(settings.timeout)))
+            .timeout_send_request(Some(settings.timeout))
+            .timeout_recv_response(Some(settings.timeout))
+            .timeout_send_body(Some(settings.timeout * 10))
+            .timeout_recv_body(Some(settings.timeout * 10))
             .user_agent("cargo-xtask")
             .build();
         Ok(Remote {
@@ -374,11 +387,12 @@ fn transport(error: &ureq::Error) -> String {
 
 /// The URL as messages may show it: without its userinfo.
 fn shown(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split('/').next().unwrap_or("").rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}://…@{host}"),
-            None => url.to_owned(),
-        },
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://…@{host}{path}"),
         None => url.to_owned(),
     }
 }
@@ -417,6 +431,7 @@ mod tests {
             read_only: false,
             header: header.map(str::to_owned),
             max_blob: 10,
+            timeout: Duration::from_secs(1),
         }
     }
 

@@ -24,7 +24,7 @@ pub struct Options {
 }
 
 enum Message {
-    Done(usize, StepResult),
+    Done(usize, Box<StepResult>),
     Signal(i32),
 }
 
@@ -68,7 +68,7 @@ pub fn execute(
                     let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((i, control)) = next else { break };
                     let result = runner.run(plan, &plan.steps[i], &control);
-                    let _ = sender.send(Message::Done(i, result));
+                    let _ = sender.send(Message::Done(i, Box::new(result)));
                 }
             });
         }
@@ -100,7 +100,7 @@ pub fn execute(
                 break;
             }
             match messages.recv_timeout(state.wait_time()) {
-                Ok(Message::Done(i, result)) => state.completed(i, result, reporter),
+                Ok(Message::Done(i, result)) => state.completed(i, *result, reporter),
                 Ok(Message::Signal(signal)) => state.interrupt(signal, options.grace, reporter),
                 Err(RecvTimeoutError::Timeout) => state.check_deadlines(options.grace),
                 Err(RecvTimeoutError::Disconnected) => break,

@@ -79,6 +79,9 @@ impl Ws {
             "GITHUB_OUTPUT",
             "NO_COLOR",
             "CLICOLOR_FORCE",
+            "XTASK_REMOTE_CACHE",
+            "XTASK_REMOTE_CACHE_READ_ONLY",
+            "XTASK_REMOTE_CACHE_HEADER",
         ] {
             cmd.env_remove(var);
         }
