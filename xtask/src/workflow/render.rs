@@ -58,9 +58,17 @@ concurrency:
 
 env:
   CARGO_TERM_COLOR: always
+  # A step cache shared between runners when the repository variable names one (Bazel's
+  # HTTP protocol, docs/cache.md). Pull requests read it but never write to it, so a
+  # branch cannot poison what main and release runs restore.
+  XTASK_REMOTE_CACHE: ${{ vars.XTASK_REMOTE_CACHE }}
+  XTASK_REMOTE_CACHE_READ_ONLY: ${{ github.event_name == 'pull_request' && '1' || '' }}
 
 jobs:
 ";
+
+/// The remote cache's credential (`Authorization: Bearer …`), a repository secret.
+const REMOTE_CACHE_HEADER: &str = "XTASK_REMOTE_CACHE_HEADER";
 
 pub fn render(workflow: &Workflow, pins: &Pins) -> anyhow::Result<String> {
     let uses = Uses(pins);
@@ -131,11 +139,9 @@ fn gate(out: &mut String, job: &Job) {
 fn work(out: &mut String, job: &Job, workflow: &Workflow, uses: &Uses) -> anyhow::Result<()> {
     head(out, job, 60);
     let id = job_id(&job.pipeline);
-    if !job.secrets.is_empty() {
-        out.push_str("    env:\n");
-        for secret in &job.secrets {
-            let _ = writeln!(out, "      {secret}: ${{{{ secrets.{secret} }}}}");
-        }
+    out.push_str("    env:\n");
+    for secret in job.secrets.iter().map(String::as_str).chain([REMOTE_CACHE_HEADER]) {
+        let _ = writeln!(out, "      {secret}: ${{{{ secrets.{secret} }}}}");
     }
     let _ = write!(
         out,
