@@ -140,7 +140,12 @@ fn work(out: &mut String, job: &Job, workflow: &Workflow, uses: &Uses) -> anyhow
     head(out, job, 60);
     let id = job_id(&job.pipeline);
     out.push_str("    env:\n");
-    for secret in job.secrets.iter().map(String::as_str).chain([REMOTE_CACHE_HEADER]) {
+    for secret in job
+        .secrets
+        .iter()
+        .map(String::as_str)
+        .chain([REMOTE_CACHE_HEADER])
+    {
         let _ = writeln!(out, "      {secret}: ${{{{ secrets.{secret} }}}}");
     }
     let _ = write!(
