@@ -32,13 +32,6 @@ impl Runner for StepRunner {
     fn run(&self, plan: &Plan, step: &PlanStep, control: &Control) -> StepResult {
         let mut log = String::new();
         let tools = &plan.pipelines[step.pipeline].tools;
-        let path = match self
-            .toolbox
-            .path_for(tools, control, &self.masker, &mut log)
-        {
-            Ok(path) => path,
-            Err(message) => return failed(self.masker.mask(&message), log),
-        };
         if !step.cwd.is_dir() {
             return failed(
                 format!(
@@ -110,6 +103,14 @@ impl Runner for StepRunner {
                 why,
             }) => (Some(key), Some(components), Some(why)),
             Ok(Check::Uncached) => (None, None, None),
+        };
+        // Tools are provisioned only for a step that runs: a cache hit needs none.
+        let path = match self
+            .toolbox
+            .path_for(tools, control, &self.masker, &mut log)
+        {
+            Ok(path) => path,
+            Err(message) => return failed(self.masker.mask(&message), log),
         };
         let mut env = step.env.clone();
         for (name, value) in self
