@@ -435,3 +435,23 @@ fn cache_info_and_prune() {
         bad.stderr
     );
 }
+
+#[test]
+fn a_failed_step_stores_and_uploads_nothing() {
+    let server = Nginx::start();
+    let ws = clone();
+    ws.pipeline(
+        "p",
+        &PIPELINE.replace(
+            "      chmod 755 out/bin/tool\n",
+            "      chmod 755 out/bin/tool\n      exit 3\n",
+        ),
+    );
+    let out = run(&ws, &server.url(), &[]);
+    out.assert(1);
+    assert_eq!(server.files().len(), 0, "nothing uploaded for a failure");
+    assert!(
+        !ws.path("target/xtask/cache/ac").exists(),
+        "nothing stored locally either"
+    );
+}
