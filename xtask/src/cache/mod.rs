@@ -55,6 +55,7 @@ pub enum Check {
         result: proto::ActionResult,
         remote: bool,
         why: String,
+        components: Box<Components>,
     },
     Miss {
         key: String,
@@ -134,6 +135,7 @@ impl Cache {
                 result,
                 remote,
                 why,
+                components: Box::new(components),
             });
         }
         Ok(Check::Miss {
@@ -188,6 +190,7 @@ impl Cache {
         step: &PlanStep,
         key: &str,
         result: &proto::ActionResult,
+        components: Components,
     ) -> Result<(Vec<Output>, Option<String>), String> {
         let blobs = result.files.iter().map(|f| &f.digest).chain(&result.stdout);
         for digest in blobs {
@@ -216,7 +219,7 @@ impl Cache {
             key: key.to_owned(),
             outputs: outputs.clone(),
         };
-        state::write(&path, &state, Components::default()).map_err(|e| format!("{e:#}"))?;
+        state::write(&path, &state, components).map_err(|e| format!("{e:#}"))?;
         let log = result.stdout.as_ref().and_then(|d| self.store.text(d));
         Ok((outputs, log))
     }

@@ -79,6 +79,9 @@ pub struct Remote {
     max_blob: u64,
     /// The first fault, once reported; the remote is not asked again after it.
     fault: Mutex<Fault>,
+    /// Blobs the server returned with other content than their name: uploaded again even
+    /// though the server says it has them.
+    refused: Mutex<std::collections::HashSet<String>>,
 }
 
 #[derive(Default)]
@@ -145,6 +148,7 @@ impl Remote {
             read_only: settings.read_only,
             max_blob: settings.max_blob,
             fault: Mutex::new(Fault::default()),
+            refused: Mutex::new(std::collections::HashSet::new()),
         })
     }
 
@@ -322,7 +326,13 @@ impl Remote {
             store
                 .put_reader(&mut reader, Some(digest))
                 .map(|_| ())
-                .map_err(|e| Failure::Entry(format!("{path} is refused: {e}")))
+                .map_err(|e| {
+                    self.refused
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(digest.hash.clone());
+                    Failure::Entry(format!("{path} is refused: {e}"))
+                })
         });
         match self.settle(fetched.map(Some))? {
             Some(()) => Ok(()),
@@ -342,8 +352,13 @@ impl Remote {
                 continue;
             }
             let path = format!("cas/{}", digest.hash);
+            let repair = self
+                .refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(&digest.hash);
             let done = self.has(&path).and_then(|there| {
-                if there {
+                if there && !repair {
                     return Ok(());
                 }
                 let bytes = std::fs::read(store.blob_path(digest)).map_err(|e| {

@@ -75,8 +75,12 @@ impl Runner for StepRunner {
                 key,
                 result: stored,
                 why,
+                components,
                 ..
-            }) => match self.cache.restore(plan, step, &key, &stored) {
+            }) => match self
+                .cache
+                .restore(plan, step, &key, &stored, (*components).clone())
+            {
                 Ok((outputs, replay)) => {
                     self.add_warnings(&mut log);
                     return self.reused(step, Status::Restored, key, outputs, replay, log);
@@ -86,15 +90,7 @@ impl Runner for StepRunner {
                     log.push_str(&format!(
                         "warning: cannot restore the stored result, running the step: {e}\n"
                     ));
-                    let components =
-                        self.cache
-                            .check(plan, step, self.toolbox.versions(tools), &mut Vec::new());
-                    match components {
-                        Ok(Check::Miss {
-                            key, components, ..
-                        }) => (Some(key), Some(components), Some(why)),
-                        _ => (Some(key), None, Some(why)),
-                    }
+                    (Some(key), Some(components), Some(why))
                 }
             },
             Ok(Check::Miss {
