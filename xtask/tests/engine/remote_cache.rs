@@ -455,3 +455,81 @@ fn a_failed_step_stores_and_uploads_nothing() {
         "nothing stored locally either"
     );
 }
+
+/// Google's protobuf runtime (PyPI `protobuf`), installed once per target directory.
+fn protobuf_python() -> std::path::PathBuf {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = repo.join("../target/xtask/test-tools/protobuf-5.29.3");
+    if !dir.join("google/protobuf").is_dir() {
+        let parent = dir.parent().unwrap();
+        std::fs::create_dir_all(parent).unwrap();
+        let stage = tempfile::tempdir_in(parent).unwrap();
+        let out = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--target",
+            ])
+            .arg(stage.path())
+            .arg("protobuf==5.29.3")
+            .output()
+            .expect("pip runs");
+        assert!(
+            out.status.success(),
+            "pip install: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::rename(stage.keep(), &dir);
+    }
+    dir
+}
+
+#[test]
+fn what_is_uploaded_decodes_with_the_protobuf_runtime() {
+    let server = Nginx::start();
+    uploaded(&server);
+    let action = server
+        .files()
+        .into_iter()
+        .find(|(p, _)| p.to_string_lossy().contains("/ac/"))
+        .unwrap()
+        .0;
+    let out = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protobuf/decode.py"))
+        .arg(&action)
+        .env("PYTHONPATH", protobuf_python())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoded: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let file = |path: &str| {
+        decoded["outputFiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .cloned()
+            .unwrap()
+    };
+    let result = file("out/result.txt");
+    assert_eq!(
+        result["digest"]["hash"],
+        xtask::digest::sha256(b"alpha\nbeta\n")
+    );
+    assert_eq!(result["digest"]["sizeBytes"], "11");
+    assert_eq!(result.get("isExecutable"), None);
+    assert_eq!(file("out/bin/tool")["isExecutable"], true);
+    assert_eq!(decoded["stdoutDigest"]["sizeBytes"], "26");
+    assert_eq!(
+        decoded.get("exitCode"),
+        None,
+        "0, the default, is not written"
+    );
+}
