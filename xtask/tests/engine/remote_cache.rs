@@ -42,6 +42,14 @@ fn run(ws: &Ws, url: &str, extra: &[(&str, &str)]) -> crate::support::Out {
     ws.run_with(&["run", "p", "-v"], &env)
 }
 
+/// The step's output is what its inputs make.
+fn assert_built(ws: &Ws) {
+    assert_eq!(
+        std::fs::read_to_string(ws.path("out/result.txt")).unwrap(),
+        "alpha\nbeta\n"
+    );
+}
+
 fn report(ws: &Ws) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(ws.path("target/xtask/report.json")).unwrap()).unwrap()
 }
@@ -218,10 +226,7 @@ fn a_tampered_blob_is_refused_and_the_step_runs() {
         out.stdout
     );
     assert_eq!(runs(&b), 1);
-    assert_eq!(
-        std::fs::read_to_string(b.path("out/result.txt")).unwrap(),
-        "alpha\nbeta\n"
-    );
+    assert_built(&b);
 }
 
 #[test]
@@ -301,10 +306,7 @@ fn a_server_that_stops_mid_run_is_one_warning_and_the_run_passes() {
         out.stdout
     );
     assert_eq!(runs(&ws), 1);
-    assert_eq!(
-        std::fs::read_to_string(ws.path("out/result.txt")).unwrap(),
-        "alpha\nbeta\n"
-    );
+    assert_built(&ws);
 }
 
 #[test]
@@ -370,10 +372,7 @@ fn two_engines_sharing_one_server_at_once_stay_correct() {
     for (child, ws) in children.into_iter().zip(&clones) {
         let out = crate::support::Out::from(child.wait_with_output().unwrap());
         out.assert(0);
-        assert_eq!(
-            std::fs::read_to_string(ws.path("out/result.txt")).unwrap(),
-            "alpha\nbeta\n"
-        );
+        assert_built(&ws);
     }
     let last = clone();
     let out = run(&last, &server.url(), &[]);
@@ -383,10 +382,7 @@ fn two_engines_sharing_one_server_at_once_stay_correct() {
         "{}",
         out.stdout
     );
-    assert_eq!(
-        std::fs::read_to_string(last.path("out/result.txt")).unwrap(),
-        "alpha\nbeta\n"
-    );
+    assert_built(&last);
 }
 
 #[test]
