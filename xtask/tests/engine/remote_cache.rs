@@ -372,7 +372,7 @@ fn two_engines_sharing_one_server_at_once_stay_correct() {
     for (child, ws) in children.into_iter().zip(&clones) {
         let out = crate::support::Out::from(child.wait_with_output().unwrap());
         out.assert(0);
-        assert_built(&ws);
+        assert_built(ws);
     }
     let last = clone();
     let out = run(&last, &server.url(), &[]);
