@@ -211,10 +211,24 @@ impl StepRunner {
                 .toolbox
                 .versions(&plan.pipelines[consumer.pipeline].tools);
             match self.cache.check(plan, consumer, tools, warnings)? {
-                // Restoring outputs needs no service either.
-                Check::Hit { key, .. } | Check::Restore { key, .. } => {
-                    self.cache.remember(&consumer.label, key)
-                }
+                Check::Hit { key, .. } => self.cache.remember(&consumer.label, key),
+                // Restoring needs no service either, but only a restore that succeeds: it
+                // is done now, so a refused one starts the service for the step that runs.
+                Check::Restore {
+                    key,
+                    result,
+                    components,
+                    ..
+                } => match self
+                    .cache
+                    .restore(plan, consumer, &key, &result, *components)
+                {
+                    Ok(_) => self.cache.remember(&consumer.label, key),
+                    Err(e) => {
+                        warnings.push(format!("cannot restore {}: {e}", consumer.label));
+                        return Ok(None);
+                    }
+                },
                 Check::Uncached | Check::Miss { .. } => return Ok(None),
             }
         }

@@ -529,3 +529,51 @@ fn what_is_uploaded_decodes_with_the_protobuf_runtime() {
         "0, the default, is not written"
     );
 }
+
+/// A service step starts only when a step that needs it will run; a restore that is then
+/// refused would leave that step without it, so the restore is tried first.
+#[test]
+fn a_service_starts_when_its_consumer_cannot_be_restored() {
+    const SERVICE: &str = "steps:\n  - id: server\n    service: true\n    shell: sh\n    run: echo started >> server.log\n  - id: client\n    shell: sh\n    run: test -f server.log; echo run >> runs.log; mkdir -p out; cat src/*.txt > out/result.txt\n    inputs: [\"src/*.txt\"]\n    outputs: [out/result.txt]\n";
+    let server = Nginx::start();
+    let with_service = || {
+        let ws = clone();
+        ws.pipeline("p", SERVICE);
+        ws
+    };
+    let a = with_service();
+    run(&a, &server.url(), &[]).assert(0);
+    let b = with_service();
+    let out = run(&b, &server.url(), &[]);
+    out.assert(0);
+    assert!(
+        out.stdout
+            .contains("↷ p/server skipped: not started: the one step that needs it is cached"),
+        "{}",
+        out.stdout
+    );
+    assert!(!b.path("server.log").exists());
+    assert_built(&b);
+    let (blob, _) = server
+        .files()
+        .into_iter()
+        .find(|(_, bytes)| bytes == b"alpha\nbeta\n")
+        .unwrap();
+    std::fs::write(&blob, "tampered\n").unwrap();
+    let c = with_service();
+    let out = run(&c, &server.url(), &[]);
+    out.assert(0);
+    assert!(out.stdout.contains("✓ p/server "), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("warning: cannot restore p/client: cas/"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        c.path("server.log").exists(),
+        "the service ran for the step"
+    );
+    assert_eq!(runs(&c), 1);
+    assert_built(&c);
+}
