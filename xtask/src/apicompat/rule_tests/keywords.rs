@@ -503,3 +503,49 @@ fn a_change_inside_a_sub_schema_carries_its_pointer() {
         "POST /items/{id} request body (application/json).list[] `contains`: type integer | string → string; values clients send may be refused"
     );
 }
+
+#[test]
+fn multiple_of() {
+    let step = |n: &str| format!("{{type: number, multipleOf: {n}}}");
+    assert_eq!(
+        sides(&step("10"), &step("5")),
+        (
+            vec![("request-constraint-relaxed", I)],
+            vec![("response-bound-relaxed", E)]
+        )
+    );
+    assert_eq!(
+        sides(&step("5"), &step("10")),
+        (
+            vec![("request-constraint-tightened", E)],
+            vec![("response-bound-tightened", I)]
+        )
+    );
+    // Neither divides the other: both sides break.
+    assert_eq!(
+        sides(&step("4"), &step("6")),
+        (
+            vec![("request-constraint-tightened", E)],
+            vec![("response-bound-relaxed", E)]
+        )
+    );
+    assert_eq!(
+        sides("{type: number}", &step("0.5")),
+        (
+            vec![("request-bound-set", W)],
+            vec![("response-bound-tightened", I)]
+        )
+    );
+    assert_eq!(
+        sides(&step("0.5"), "{type: number}").1,
+        [("response-bound-relaxed", E)]
+    );
+    // On a string, multipleOf constrains nothing.
+    assert_eq!(
+        sides(
+            "{type: string, multipleOf: 2}",
+            "{type: string, multipleOf: 3}"
+        ),
+        (vec![], vec![])
+    );
+}

@@ -16,8 +16,45 @@ fn applies_to(bound: &str) -> &'static [&'static str] {
     }
 }
 
+/// Whether every multiple of `of` is a multiple of `by` (`by` divides `of`).
+fn divides(by: f64, of: f64) -> bool {
+    let ratio = of / by;
+    by != 0.0 && (ratio - ratio.round()).abs() < 1e-9
+}
+
 impl<'d> Compare<'d> {
+    /// `multipleOf`: a request may only accept more multiples (a divisor of the old step), a
+    /// response only return fewer (a multiple of it).
+    fn multiple_of(&mut self, request: bool, what: &str, base: &View<'d>, rev: &View<'d>) {
+        let numbers = |v: &View<'d>| {
+            v.types
+                .as_ref()
+                .is_none_or(|t| t.contains("number") || t.contains("integer"))
+        };
+        let (b, r) = (base.multiple_of, rev.multiple_of);
+        if b == r || !numbers(base) || !numbers(rev) {
+            return;
+        }
+        // Requests: every old value still accepted (the new step divides the old).
+        // Responses: every new value one clients handled (the old step divides the new).
+        let rule = match (request, b, r) {
+            (true, Some(b), Some(r)) if divides(r, b) => "request-constraint-relaxed",
+            (true, Some(_), Some(_)) => "request-constraint-tightened",
+            (true, None, _) => "request-bound-set",
+            (true, Some(_), None) => "request-constraint-relaxed",
+            (false, Some(b), Some(r)) if divides(b, r) => "response-bound-tightened",
+            (false, Some(_), _) => "response-bound-relaxed",
+            (false, None, _) => "response-bound-tightened",
+        };
+        let show = |x: Option<f64>| x.map_or("none".to_owned(), |x| x.to_string());
+        let message = format!("{what}: multipleOf {} → {}", show(b), show(r));
+        self.emit(rule, message, Some(loc(base)), Some(loc(rev)));
+    }
+
     pub(super) fn bounds(&mut self, request: bool, what: &str, base: &View<'d>, rev: &View<'d>) {
+        if base.multiple_of.is_some() || rev.multiple_of.is_some() {
+            self.multiple_of(request, what, base, rev);
+        }
         if base.bounds.is_empty() && rev.bounds.is_empty() {
             return;
         }

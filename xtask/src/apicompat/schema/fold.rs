@@ -124,6 +124,7 @@ impl<'d> Compare<'d> {
                     }
                 }
                 "if" => view.condition = Some(value),
+                "multipleOf" => view.multiple_of = value.scalar().and_then(|s| s.parse().ok()),
                 "prefixItems" => {
                     for (i, item) in value.seq().unwrap_or_default().iter().enumerate() {
                         slot(

@@ -33,6 +33,7 @@ pub(super) struct View<'d> {
     /// `dependentRequired`: (property, the property it requires).
     pub dependent_required: BTreeSet<(String, String)>,
     pub bounds: Vec<(&'static str, f64)>,
+    pub multiple_of: Option<f64>,
     /// Sub-schemas that constrain the value (`not`, `items`, `prefixItems/0`, ...), by slot.
     pub slots: Vec<(String, &'d Node, String)>,
     /// The `if` of an if/then/else.
