@@ -1,5 +1,9 @@
 //! The audit log: JSON Lines, one entry per webhook call, each line carrying the sha256 of
 //! the line before it (`prev`), so an edited, inserted or deleted line breaks the chain.
+//! The daemon opens the file once and holds an exclusive lock on `<log>.lock` (with its pid
+//! in it) for its lifetime, so a second daemon on the same log refuses to start; a write
+//! that fails or is cut short is truncated back to the last whole line, so the file never
+//! keeps half an entry.
 
 use anyhow::{Context as _, bail};
 use serde::Serialize;
@@ -39,6 +43,14 @@ struct Line<'a> {
 
 pub struct AuditLog {
     path: PathBuf,
+    file: std::fs::File,
+    /// Locked for the daemon's lifetime; holds its pid.
+    _lock: std::fs::File,
+    /// The length of the file up to its last whole line.
+    len: u64,
+    /// The last append failed (and was rolled back): the health check reports it until an
+    /// append succeeds again.
+    failed: bool,
     seq: u64,
     last_hash: String,
 }
@@ -60,8 +72,10 @@ pub struct Verified {
 }
 
 impl AuditLog {
-    /// Opens `path`, creating it if needed; an existing log must verify.
+    /// Opens `path`, creating it if needed; an existing log must verify, and no other
+    /// daemon may hold it.
     pub fn open(path: &Path) -> anyhow::Result<(AuditLog, HashSet<(String, u64)>)> {
+        let lock = lock(path)?;
         let text = match std::fs::read(path) {
             Ok(bytes) => String::from_utf8(bytes)
                 .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?,
@@ -73,14 +87,23 @@ impl AuditLog {
         };
         let verified = verify(&text).map_err(|b| {
             anyhow::anyhow!(
-                "the audit log {} is broken at line {}: {}; refusing to append to it",
+                "the audit log {} is broken at line {}: {}; refusing to append to it (`cave-daemon audit repair` removes a torn last line)",
                 path.display(),
                 b.line,
                 b.problem
             )
         })?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot open the audit log {}", path.display()))?;
         let log = AuditLog {
             path: path.to_owned(),
+            file,
+            _lock: lock,
+            len: text.len() as u64,
+            failed: false,
             seq: verified.entries,
             last_hash: verified.last_hash,
         };
@@ -91,34 +114,132 @@ impl AuditLog {
         &self.path
     }
 
-    /// Appends one entry and flushes it to disk before the caller answers the request.
+    /// Appends one entry and flushes it to disk before the caller answers the request. A
+    /// failed or short write is cut back to the last whole line and is an error.
     pub fn append(&mut self, entry: &Entry) -> anyhow::Result<()> {
         let line = serde_json::to_string(&Line {
             seq: self.seq + 1,
             prev: &self.last_hash,
             entry,
         })?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .with_context(|| format!("cannot open the audit log {}", self.path.display()))?;
-        file.write_all(format!("{line}\n").as_bytes())
-            .and_then(|()| file.sync_data())
-            .with_context(|| format!("cannot append to the audit log {}", self.path.display()))?;
+        if !self.in_place() {
+            self.failed = true;
+            bail!(
+                "the audit log {} was moved or deleted while the daemon held it; restart the daemon to start a new file",
+                self.path.display()
+            );
+        }
+        let bytes = format!("{line}\n");
+        let written = self
+            .file
+            .write_all(bytes.as_bytes())
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            self.failed = true;
+            let _ = self.file.set_len(self.len);
+            let _ = self.file.sync_data();
+            return Err(e).with_context(|| {
+                format!("cannot append to the audit log {}", self.path.display())
+            });
+        }
+        self.failed = false;
+        self.len += bytes.len() as u64;
         self.seq += 1;
         self.last_hash = sha256_hex(line.as_bytes());
         Ok(())
     }
 
-    /// Whether the log can be appended to (the health check).
+    /// Whether the log can be appended to (the health check): the last append did not
+    /// fail, and the path still names the file the daemon holds (not moved or deleted).
     pub fn writable(&self) -> bool {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .is_ok()
+        !self.failed && self.in_place()
     }
+
+    fn in_place(&self) -> bool {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(&self.path), self.file.metadata()) {
+            (Ok(named), Ok(held)) => named.dev() == held.dev() && named.ino() == held.ino(),
+            _ => false,
+        }
+    }
+}
+
+/// Takes the exclusive lock of `<log>.lock` and writes this process's pid into it; another
+/// daemon holding it is an error naming its pid.
+fn lock(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
+            let holder = holder.trim();
+            let who = if holder.is_empty() {
+                "another cave-daemon".to_string()
+            } else {
+                format!("another cave-daemon (pid {holder})")
+            };
+            bail!(
+                "the audit log {} is in use by {who}; two daemons must not append to one log",
+                path.display()
+            );
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(e).with_context(|| format!("cannot lock {}", lock_path.display()));
+        }
+    }
+    file.set_len(0)?;
+    file.write_all(format!("{}\n", std::process::id()).as_bytes())?;
+    Ok(file)
+}
+
+/// `cave-daemon audit repair <file>`: removes a torn last line (a write cut short by a
+/// crash) and nothing else; any other damage is an error naming the line.
+pub fn repair(path: &Path) -> anyhow::Result<String> {
+    let _lock = lock(path)?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if text.is_empty() || text.ends_with('\n') {
+        return match verify(&text) {
+            Ok(v) => Ok(format!(
+                "{}: nothing to repair ({} entries, chain intact)",
+                path.display(),
+                v.entries
+            )),
+            Err(b) => bail!(
+                "{}: line {}: {}; only a torn last line can be repaired",
+                path.display(),
+                b.line,
+                b.problem
+            ),
+        };
+    }
+    let keep = text.rfind('\n').map_or(0, |i| i + 1);
+    if let Err(b) = verify(&text[..keep]) {
+        bail!(
+            "{}: line {}: {}; only a torn last line can be repaired",
+            path.display(),
+            b.line,
+            b.problem
+        );
+    }
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    file.set_len(keep as u64)?;
+    file.sync_all()?;
+    Ok(format!(
+        "{}: removed a torn last line of {} bytes; {} entries remain, chain intact",
+        path.display(),
+        text.len() - keep,
+        text[..keep].lines().count()
+    ))
 }
 
 /// Checks the whole chain.
@@ -216,6 +337,12 @@ mod tests {
         let (mut log, _) = AuditLog::open(&path).unwrap();
         log.append(&entry("accepted", "k1", 1)).unwrap();
         log.append(&entry("rejected", "k2", 1)).unwrap();
+        let second = AuditLog::open(&path).err().unwrap().to_string();
+        assert!(
+            second.contains("is in use by another cave-daemon (pid "),
+            "{second}"
+        );
+        drop(log);
         let (_, seen) = AuditLog::open(&path).unwrap();
         assert_eq!(seen, HashSet::from([("k1".to_string(), 1)]));
         let text = std::fs::read_to_string(&path).unwrap();
@@ -236,6 +363,7 @@ mod tests {
         for v in 1..=3 {
             log.append(&entry("accepted", "k", v)).unwrap();
         }
+        drop(log);
         let text = std::fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let edited = text.replacen("\"owner\":\"ops\"", "\"owner\":\"eve\"", 1);

@@ -38,6 +38,8 @@ enum Command {
 enum AuditCommand {
     /// Check the hash chain; exit 1 naming the first broken line
     Verify { file: PathBuf },
+    /// Remove a torn last line left by a crash (and nothing else); the daemon must be stopped
+    Repair { file: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,9 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => cave_daemon::audit::verify_file(&file).map(|report| println!("{report}")),
+        Command::Audit {
+            command: AuditCommand::Repair { file },
+        } => cave_daemon::audit::repair(&file).map(|report| println!("{report}")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,7 +61,17 @@ fn main() -> ExitCode {
     }
 }
 
+unsafe extern "C" {
+    fn signal(signum: i32, handler: usize) -> usize;
+}
+
 fn serve(bind: SocketAddr, audit_log: PathBuf) -> anyhow::Result<()> {
+    // A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG), which the audit log
+    // rolls back, instead of killing the daemon between half an entry and the rest.
+    const SIGXFSZ: i32 = 25;
+    const SIG_IGN: usize = 1;
+    // SAFETY: setting a signal's disposition to "ignore" before any thread starts.
+    unsafe { signal(SIGXFSZ, SIG_IGN) };
     let secret = std::env::var("BKG_WEBHOOK_SECRET")
         .ok()
         .filter(|s| !s.is_empty())

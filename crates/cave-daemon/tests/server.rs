@@ -23,8 +23,26 @@ impl Daemon {
     }
 
     fn start_in(dir: tempfile::TempDir, secret: Option<&str>) -> Daemon {
+        Daemon::start_limited(dir, secret, None)
+    }
+
+    /// With `file_blocks`, under `ulimit -f` (a file-size limit: writes beyond it fail, as
+    /// on a full disk).
+    fn start_limited(
+        dir: tempfile::TempDir,
+        secret: Option<&str>,
+        file_blocks: Option<u32>,
+    ) -> Daemon {
         let audit = dir.path().join("audit.jsonl");
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cave-daemon"));
+        let mut cmd = match file_blocks {
+            None => Command::new(env!("CARGO_BIN_EXE_cave-daemon")),
+            Some(blocks) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -f {blocks} && exec \"$0\" \"$@\"")])
+                    .arg(env!("CARGO_BIN_EXE_cave-daemon"));
+                sh
+            }
+        };
         cmd.args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
             .arg(&audit);
         cmd.env_remove("BKG_WEBHOOK_SECRET")
@@ -335,4 +353,135 @@ fn the_audit_log_chains_every_call_keeps_no_secret_and_survives_restarts() {
     .unwrap();
     let (ok, _, stderr) = verify(&audit);
     assert!(!ok && stderr.contains("line 2: "), "{stderr}");
+}
+
+fn daemon_cli(args: &[&str], file: &Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A full disk (here: a file-size limit): the write that does not fit is rolled back and
+/// answered 503, /healthz reports the log, the file stays a valid chain, and a restart
+/// without the limit appends again, with no repair by hand.
+#[test]
+fn a_failed_write_is_rolled_back_answered_503_and_reported_by_healthz() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start_limited(dir, Some(SECRET), Some(4));
+    let mut answered = Vec::new();
+    for v in 1..=100 {
+        let (status, _) = daemon.deliver(&rotation("k-disk", v), SECRET, now());
+        answered.push(status);
+        if status == 503 {
+            break;
+        }
+    }
+    assert_eq!(answered.last(), Some(&503), "{answered:?}");
+    let text = std::fs::read_to_string(&daemon.audit).unwrap();
+    assert!(
+        text.ends_with('\n'),
+        "no half entry is left: {:?}",
+        &text[text.len().saturating_sub(40)..]
+    );
+    assert_eq!(text.lines().count(), answered.len() - 1);
+    let (status, body) = daemon.get("/healthz");
+    assert_eq!(status, 503);
+    assert!(body.contains("\"failing\":[\"audit-log\"]"), "{body}");
+    let (ok, stdout, _) = verify(&daemon.audit);
+    assert!(ok, "{stdout}");
+    let audit = daemon.audit.clone();
+    let dir = daemon.stop();
+    let daemon = Daemon::start_in(dir, Some(SECRET));
+    assert_eq!(daemon.get("/healthz").0, 200);
+    let next = answered.len() as u64 + 1;
+    assert_eq!(
+        daemon.deliver(&rotation("k-disk", next), SECRET, now()).0,
+        200
+    );
+    let _dir = daemon.stop();
+    assert!(verify(&audit).0);
+}
+
+#[test]
+fn a_second_daemon_on_the_same_log_refuses_to_start() {
+    let first = Daemon::start(Some(SECRET));
+    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
+        .arg(&first.audit)
+        .env("BKG_WEBHOOK_SECRET", SECRET)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "is in use by another cave-daemon (pid {}); two daemons must not append to one log",
+            first.child.id()
+        )),
+        "{stderr}"
+    );
+    // The first one still serves, and its log is whole.
+    assert_eq!(first.deliver(&rotation("k-two", 1), SECRET, now()).0, 200);
+    let audit = first.audit.clone();
+    let _dir = first.stop();
+    assert!(verify(&audit).0);
+}
+
+#[test]
+fn audit_repair_removes_a_torn_last_line_and_nothing_else() {
+    let daemon = Daemon::start(Some(SECRET));
+    daemon.deliver(&rotation("k-torn", 1), SECRET, now());
+    daemon.deliver(&rotation("k-torn", 2), SECRET, now());
+    let audit = daemon.audit.clone();
+    let _dir = daemon.stop();
+    let whole = std::fs::read_to_string(&audit).unwrap();
+    std::fs::write(&audit, format!("{whole}{{\"seq\":3,\"prev\":\"ab")).unwrap();
+    let (ok, _, stderr) = verify(&audit);
+    assert!(
+        !ok && stderr.contains("line 3: the last line is incomplete (a torn write)"),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = daemon_cli(&["audit", "repair"], &audit);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout
+            .ends_with(": removed a torn last line of 19 bytes; 2 entries remain, chain intact\n"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&audit).unwrap(), whole);
+    let (ok, stdout, _) = daemon_cli(&["audit", "repair"], &audit);
+    assert!(
+        ok && stdout.ends_with(": nothing to repair (2 entries, chain intact)\n"),
+        "{stdout}"
+    );
+    // An edited line is not a crash: repair refuses and says where.
+    std::fs::write(&audit, whole.replacen("platform-security", "mallory", 1)).unwrap();
+    let (ok, _, stderr) = daemon_cli(&["audit", "repair"], &audit);
+    assert!(!ok);
+    assert!(
+        stderr.contains("line 2: its `prev` is not the sha256 of line 1")
+            && stderr.contains("only a torn last line can be repaired"),
+        "{stderr}"
+    );
+}
+
+/// A deleted (or moved) log is not silently continued in a new file, nor written into the
+/// unlinked one: deliveries are refused and /healthz says so until the daemon restarts.
+#[test]
+fn a_deleted_log_is_refused_not_continued() {
+    let daemon = Daemon::start(Some(SECRET));
+    assert_eq!(daemon.deliver(&rotation("k-gone", 1), SECRET, now()).0, 200);
+    std::fs::remove_file(&daemon.audit).unwrap();
+    assert_eq!(daemon.deliver(&rotation("k-gone", 2), SECRET, now()).0, 503);
+    assert!(!daemon.audit.exists(), "no new file was started");
+    let (status, body) = daemon.get("/healthz");
+    assert_eq!(status, 503);
+    assert!(body.contains("\"audit-log\""), "{body}");
 }
