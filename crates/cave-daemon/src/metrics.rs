@@ -105,7 +105,13 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
         .get::<MatchedPath>()
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
-    let method = request.method().to_string();
+    // Any string is a valid method; only the standard ones become labels, so junk methods
+    // cannot grow /metrics without bound.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS" | "TRACE"
+        | "CONNECT") => m.to_owned(),
+        _ => "other".to_owned(),
+    };
     let start = Instant::now();
     let response = next.run(request).await;
     state

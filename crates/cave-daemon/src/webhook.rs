@@ -90,6 +90,7 @@ pub struct ErrorBody {
         (status = 400, description = "The body is not a valid key rotation", body = ErrorBody),
         (status = 401, description = "Missing, malformed or wrong signature, or a stale timestamp", body = ErrorBody),
         (status = 409, description = "This (key_id, version) was already recorded: a replay", body = ErrorBody),
+        (status = 415, description = "The body is not declared `Content-Type: application/json`", body = ErrorBody),
         (status = 503, description = "The webhook secret is not configured or the audit log cannot be written", body = ErrorBody)
     ),
     extensions(
@@ -174,6 +175,13 @@ fn decide(
         );
     };
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if !is_json(header("content-type")) {
+        return reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "the body must be sent as `Content-Type: application/json`",
+        );
+    }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -222,6 +230,13 @@ fn decide(
     (StatusCode::OK, Json(recorded).into_response())
 }
 
+/// `application/json`, with or without parameters (`; charset=utf-8`), in any case.
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
 /// The body as a key rotation, with the checks the schema states.
 pub fn parse(body: &[u8]) -> Result<KeyRotation, String> {
     let rotation: KeyRotation =
@@ -231,7 +246,9 @@ pub fn parse(body: &[u8]) -> Result<KeyRotation, String> {
         ("namespace", &rotation.namespace),
         ("owner", &rotation.owner),
     ] {
-        if value.is_empty() || value.len() > 128 {
+        // The schema's lengths count characters, not bytes.
+        let length = value.chars().count();
+        if length == 0 || length > 128 {
             return Err(format!("`{name}` must be 1 to 128 characters"));
         }
     }

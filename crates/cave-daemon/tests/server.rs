@@ -86,7 +86,10 @@ impl Daemon {
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        if !body.is_empty() {
+        let typed = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+        if !body.is_empty() && !typed {
             head.push_str("Content-Type: application/json\r\n");
         }
         stream
@@ -484,4 +487,53 @@ fn a_deleted_log_is_refused_not_continued() {
     let (status, body) = daemon.get("/healthz");
     assert_eq!(status, 503);
     assert!(body.contains("\"audit-log\""), "{body}");
+}
+
+#[test]
+fn a_body_not_declared_json_is_refused_and_logged() {
+    let daemon = Daemon::start(Some(SECRET));
+    let body = rotation("k-type", 1);
+    let ts = now().to_string();
+    let signature = cave_daemon::signature::sign(SECRET.as_bytes(), &ts, body.as_bytes());
+    let headers = [
+        ("X-BKG-Timestamp", ts.clone()),
+        ("X-BKG-Signature", signature.clone()),
+        ("Content-Type", "text/plain".to_string()),
+    ];
+    let (status, answer) = daemon.request("POST", "/api/v1/auth/keys/rotated", &headers, &body);
+    assert_eq!(status, 415, "{answer}");
+    assert!(answer.contains("\"unsupported-media-type\""), "{answer}");
+    let charset = [
+        ("X-BKG-Timestamp", ts),
+        ("X-BKG-Signature", signature),
+        (
+            "Content-Type",
+            "Application/JSON; charset=utf-8".to_string(),
+        ),
+    ];
+    assert_eq!(
+        daemon
+            .request("POST", "/api/v1/auth/keys/rotated", &charset, &body)
+            .0,
+        200
+    );
+    let text = std::fs::read_to_string(&daemon.audit).unwrap();
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .contains("\"reason\":\"unsupported-media-type\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn junk_methods_share_one_metrics_label() {
+    let daemon = Daemon::start(Some(SECRET));
+    for i in 0..20 {
+        daemon.request(&format!("JUNK{i}"), "/healthz", &[], "");
+    }
+    let (_, metrics) = daemon.get("/metrics");
+    assert!(!metrics.contains("JUNK"), "{metrics}");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
 }

@@ -66,3 +66,20 @@ fn only_the_exact_signature_of_timestamp_and_body_is_accepted() {
         Err(Rejection::MissingTimestamp)
     );
 }
+
+/// The schema's `maxLength: 128` counts characters, as JSON Schema does, not UTF-8 bytes.
+#[test]
+fn lengths_are_counted_in_characters() {
+    let body = |owner: &str| {
+        format!(
+            r#"{{"key_id":"k","key_class":"namespace","namespace":"ns","version":1,"rotated_at":"2026-11-28T09:30:00Z","owner":"{owner}"}}"#
+        )
+    };
+    assert!(cave_daemon::webhook::parse(body(&"é".repeat(128)).as_bytes()).is_ok());
+    assert_eq!(
+        cave_daemon::webhook::parse(body(&"é".repeat(129)).as_bytes())
+            .err()
+            .unwrap(),
+        "`owner` must be 1 to 128 characters"
+    );
+}
