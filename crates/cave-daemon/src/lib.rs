@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod health;
 pub mod metrics;
+pub mod serve;
 pub mod signature;
 pub mod state;
 pub mod webhook;

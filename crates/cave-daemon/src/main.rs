@@ -26,6 +26,12 @@ enum Command {
         /// The audit log (JSON Lines, hash-chained); created if missing, verified if present
         #[arg(long, env = "CAVE_AUDIT_LOG", default_value = "cave-audit.jsonl")]
         audit_log: PathBuf,
+        /// Seconds a client may take to send a request's headers (stalled connections close)
+        #[arg(long, env = "CAVE_HEADER_TIMEOUT", default_value_t = 10.0)]
+        header_timeout: f64,
+        /// Seconds open connections get to finish after SIGTERM before they are closed
+        #[arg(long, env = "CAVE_SHUTDOWN_GRACE", default_value_t = 10.0)]
+        shutdown_grace: f64,
     },
     /// Work with audit logs
     Audit {
@@ -44,7 +50,20 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Serve { bind, audit_log } => serve(bind, audit_log),
+        Command::Serve {
+            bind,
+            audit_log,
+            header_timeout,
+            shutdown_grace,
+        } => seconds(header_timeout, "--header-timeout")
+            .and_then(|h| Ok((h, seconds(shutdown_grace, "--shutdown-grace")?)))
+            .and_then(|(header, grace)| {
+                serve(
+                    bind,
+                    audit_log,
+                    cave_daemon::serve::Limits { header, grace },
+                )
+            }),
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => cave_daemon::audit::verify_file(&file).map(|report| println!("{report}")),
@@ -65,7 +84,20 @@ unsafe extern "C" {
     fn signal(signum: i32, handler: usize) -> usize;
 }
 
-fn serve(bind: SocketAddr, audit_log: PathBuf) -> anyhow::Result<()> {
+/// A positive, finite number of seconds.
+fn seconds(value: f64, flag: &str) -> anyhow::Result<std::time::Duration> {
+    if value.is_finite() && value > 0.0 && value < 86_400.0 {
+        Ok(std::time::Duration::from_secs_f64(value))
+    } else {
+        anyhow::bail!("{flag} must be a number of seconds above 0, found {value}")
+    }
+}
+
+fn serve(
+    bind: SocketAddr,
+    audit_log: PathBuf,
+    limits: cave_daemon::serve::Limits,
+) -> anyhow::Result<()> {
     // A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG), which the audit log
     // rolls back, instead of killing the daemon between half an entry and the rest.
     const SIGXFSZ: i32 = 25;
@@ -93,12 +125,9 @@ fn serve(bind: SocketAddr, audit_log: PathBuf) -> anyhow::Result<()> {
         let address = listener.local_addr()?;
         // The first line of stdout says where to connect (tests start us on port 0).
         println!("cave-daemon listening on http://{address}");
-        let app =
-            cave_daemon::api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .context("the server failed")
+        let app = cave_daemon::api::router(state);
+        cave_daemon::serve::run(listener, app, limits, shutdown()).await;
+        Ok(())
     })
 }
 

@@ -23,7 +23,7 @@ impl Daemon {
     }
 
     fn start_in(dir: tempfile::TempDir, secret: Option<&str>) -> Daemon {
-        Daemon::start_limited(dir, secret, None)
+        Daemon::start_limited(dir, secret, None, &[])
     }
 
     /// With `file_blocks`, under `ulimit -f` (a file-size limit: writes beyond it fail, as
@@ -32,6 +32,7 @@ impl Daemon {
         dir: tempfile::TempDir,
         secret: Option<&str>,
         file_blocks: Option<u32>,
+        env: &[(&str, &str)],
     ) -> Daemon {
         let audit = dir.path().join("audit.jsonl");
         let mut cmd = match file_blocks {
@@ -51,6 +52,7 @@ impl Daemon {
         if let Some(secret) = secret {
             cmd.env("BKG_WEBHOOK_SECRET", secret);
         }
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().unwrap();
         let mut line = String::new();
         BufReader::new(child.stdout.as_mut().unwrap())
@@ -377,7 +379,7 @@ fn daemon_cli(args: &[&str], file: &Path) -> (bool, String, String) {
 #[test]
 fn a_failed_write_is_rolled_back_answered_503_and_reported_by_healthz() {
     let dir = tempfile::tempdir().unwrap();
-    let daemon = Daemon::start_limited(dir, Some(SECRET), Some(4));
+    let daemon = Daemon::start_limited(dir, Some(SECRET), Some(4), &[]);
     let mut answered = Vec::new();
     for v in 1..=100 {
         let (status, _) = daemon.deliver(&rotation("k-disk", v), SECRET, now());
@@ -536,4 +538,47 @@ fn junk_methods_share_one_metrics_label() {
     let (_, metrics) = daemon.get("/metrics");
     assert!(!metrics.contains("JUNK"), "{metrics}");
     assert!(metrics.contains("method=\"other\""), "{metrics}");
+}
+
+/// A client that sends part of its headers and stops: the connection is closed once the
+/// header timeout passes, and the daemon keeps serving others.
+#[test]
+fn a_stalled_connection_is_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start_limited(dir, Some(SECRET), None, &[("CAVE_HEADER_TIMEOUT", "1")]);
+    let mut stalled = TcpStream::connect(&daemon.address).unwrap();
+    stalled
+        .write_all(b"POST /api/v1/auth/keys/rotated HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    stalled
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_millis(800)
+            && waited < std::time::Duration::from_secs(5),
+        "closed after {waited:?}"
+    );
+    assert_eq!(daemon.get("/healthz").0, 200);
+}
+
+/// SIGTERM with a connection that never finishes: the daemon exits once the grace is over.
+#[test]
+fn shutdown_is_bounded_by_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("CAVE_HEADER_TIMEOUT", "60"), ("CAVE_SHUTDOWN_GRACE", "1")];
+    let daemon = Daemon::start_limited(dir, Some(SECRET), None, &env);
+    let mut stalled = TcpStream::connect(&daemon.address).unwrap();
+    stalled.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let _dir = daemon.stop();
+    let waited = started.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "stopped after {waited:?}"
+    );
 }
