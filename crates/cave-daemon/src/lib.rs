@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit;
 pub mod health;
+pub mod limit;
 pub mod metrics;
 pub mod serve;
 pub mod signature;

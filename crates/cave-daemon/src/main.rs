@@ -32,6 +32,9 @@ enum Command {
         /// Seconds open connections get to finish after SIGTERM before they are closed
         #[arg(long, env = "CAVE_SHUTDOWN_GRACE", default_value_t = 10.0)]
         shutdown_grace: f64,
+        /// Rejected (unauthenticated) deliveries a client may have audited per 10 s; more get 429
+        #[arg(long, env = "CAVE_REJECT_BUDGET", default_value_t = cave_daemon::state::DEFAULT_REJECT_BUDGET)]
+        reject_budget: u32,
     },
     /// Work with audit logs
     Audit {
@@ -55,14 +58,12 @@ fn main() -> ExitCode {
             audit_log,
             header_timeout,
             shutdown_grace,
+            reject_budget,
         } => seconds(header_timeout, "--header-timeout")
             .and_then(|h| Ok((h, seconds(shutdown_grace, "--shutdown-grace")?)))
             .and_then(|(header, grace)| {
-                serve(
-                    bind,
-                    audit_log,
-                    cave_daemon::serve::Limits { header, grace },
-                )
+                let limits = cave_daemon::serve::Limits { header, grace };
+                serve(bind, audit_log, limits, reject_budget)
             }),
         Command::Audit {
             command: AuditCommand::Verify { file },
@@ -97,6 +98,7 @@ fn serve(
     bind: SocketAddr,
     audit_log: PathBuf,
     limits: cave_daemon::serve::Limits,
+    reject_budget: u32,
 ) -> anyhow::Result<()> {
     // A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG), which the audit log
     // rolls back, instead of killing the daemon between half an entry and the rest.
@@ -113,7 +115,7 @@ fn serve(
             "warning: BKG_WEBHOOK_SECRET is not set: the webhook answers 503 and /healthz reports it"
         );
     }
-    let state = Arc::new(AppState::open(secret, &audit_log)?);
+    let state = Arc::new(AppState::open(secret, &audit_log)?.with_reject_budget(reject_budget));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -5,6 +5,9 @@ use crate::metrics::Metrics;
 use std::collections::HashSet;
 use std::sync::Mutex;
 
+/// Rejected calls a client may have audited per 10 s before it gets 429.
+pub const DEFAULT_REJECT_BUDGET: u32 = 30;
+
 pub struct AppState {
     /// `BKG_WEBHOOK_SECRET`; never logged, never in an error message.
     pub secret: Option<Vec<u8>>,
@@ -12,6 +15,8 @@ pub struct AppState {
     /// (key id, version) pairs already accepted: a second delivery is a replay.
     pub seen: Mutex<HashSet<(String, u64)>>,
     pub metrics: Metrics,
+    /// Rejected calls each client may have audited per window.
+    pub rejects: crate::limit::RejectBudget,
 }
 
 impl AppState {
@@ -24,6 +29,13 @@ impl AppState {
             audit: Mutex::new(audit),
             seen: Mutex::new(seen),
             metrics: Metrics::default(),
+            rejects: crate::limit::RejectBudget::new(DEFAULT_REJECT_BUDGET),
         })
+    }
+
+    /// `allowed` rejected calls per client and window (`--reject-budget`).
+    pub fn with_reject_budget(mut self, allowed: u32) -> AppState {
+        self.rejects = crate::limit::RejectBudget::new(allowed);
+        self
     }
 }

@@ -91,6 +91,7 @@ pub struct ErrorBody {
         (status = 401, description = "Missing, malformed or wrong signature, or a stale timestamp", body = ErrorBody),
         (status = 409, description = "This (key_id, version) was already recorded: a replay", body = ErrorBody),
         (status = 415, description = "The body is not declared `Content-Type: application/json`", body = ErrorBody),
+        (status = 429, description = "Too many rejected deliveries from this client in 10 s (the first over the budget is audited, the rest counted)", body = ErrorBody),
         (status = 503, description = "The webhook secret is not configured or the audit log cannot be written", body = ErrorBody)
     ),
     extensions(
@@ -117,7 +118,37 @@ pub async fn key_rotated(State(state): State<Arc<AppState>>, request: Request) -
         owner: None,
         peer,
     };
-    let answer = decide(&state, &headers, body.as_deref().ok(), &mut entry);
+    let mut answer = decide(&state, &headers, body.as_deref().ok(), &mut entry);
+    // Unauthenticated rejects count against the client's budget.
+    let unauthenticated = matches!(
+        answer.0,
+        StatusCode::UNAUTHORIZED | StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let ip = entry
+        .peer
+        .as_deref()
+        .and_then(|p| p.parse::<SocketAddr>().ok())
+        .map(|a| a.ip());
+    if let (true, Some(ip)) = (unauthenticated, ip) {
+        let limited = || {
+            refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "too many rejected deliveries from this client; try again in 10 s",
+            )
+        };
+        match state.rejects.charge(ip, std::time::Instant::now()) {
+            crate::limit::Verdict::Log => {}
+            crate::limit::Verdict::LogLimited => {
+                entry.reason = Some("rate-limited".into());
+                answer = (StatusCode::TOO_MANY_REQUESTS, limited());
+            }
+            crate::limit::Verdict::Suppress => {
+                state.metrics.delivery("rejected", "rate-limited");
+                return limited();
+            }
+        }
+    }
     entry.status = answer.0.as_u16();
     let reason = entry.reason.clone().unwrap_or_else(|| "recorded".into());
     let logged = state

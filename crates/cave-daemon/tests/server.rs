@@ -582,3 +582,46 @@ fn shutdown_is_bounded_by_the_grace_period() {
         "stopped after {waited:?}"
     );
 }
+
+/// A flood of unsigned deliveries: the budget's worth is answered and audited, the first
+/// over it is audited as `rate-limited`, the rest get 429 without a log write; a correctly
+/// signed delivery from the same client still goes through.
+#[test]
+fn rejected_deliveries_beyond_the_budget_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start_limited(dir, Some(SECRET), None, &[("CAVE_REJECT_BUDGET", "3")]);
+    let statuses: Vec<u16> = (0..10)
+        .map(|v| {
+            daemon
+                .deliver(&rotation("k-flood", v + 1), "wrong", now())
+                .0
+        })
+        .collect();
+    assert_eq!(statuses, [401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    assert_eq!(
+        daemon.deliver(&rotation("k-flood", 1), SECRET, now()).0,
+        200
+    );
+    let text = std::fs::read_to_string(&daemon.audit).unwrap();
+    let reasons: Vec<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["reason"].to_string())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "\"bad-signature\"",
+            "\"bad-signature\"",
+            "\"bad-signature\"",
+            "\"rate-limited\"",
+            "null"
+        ]
+    );
+    let (_, metrics) = daemon.get("/metrics");
+    assert!(
+        metrics.contains(
+            "cave_webhook_deliveries_total{outcome=\"rejected\",reason=\"rate-limited\"} 7"
+        ),
+        "{metrics}"
+    );
+}
