@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 /// `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -49,8 +50,8 @@ pub struct AuditLog {
     /// The length of the file up to its last whole line.
     len: u64,
     /// The last append failed (and was rolled back): the health check reports it until an
-    /// append succeeds again.
-    failed: bool,
+    /// append succeeds again. Shared with `Health`, which reads it without the log's lock.
+    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
     seq: u64,
     last_hash: String,
 }
@@ -103,7 +104,7 @@ impl AuditLog {
             file,
             _lock: lock,
             len: text.len() as u64,
-            failed: false,
+            failed: Default::default(),
             seq: verified.entries,
             last_hash: verified.last_hash,
         };
@@ -123,7 +124,7 @@ impl AuditLog {
             entry,
         })?;
         if !self.in_place() {
-            self.failed = true;
+            self.failed.store(true, Ordering::Relaxed);
             bail!(
                 "the audit log {} was moved or deleted while the daemon held it; restart the daemon to start a new file",
                 self.path.display()
@@ -135,14 +136,14 @@ impl AuditLog {
             .write_all(bytes.as_bytes())
             .and_then(|()| self.file.sync_data());
         if let Err(e) = written {
-            self.failed = true;
+            self.failed.store(true, Ordering::Relaxed);
             let _ = self.file.set_len(self.len);
             let _ = self.file.sync_data();
             return Err(e).with_context(|| {
                 format!("cannot append to the audit log {}", self.path.display())
             });
         }
-        self.failed = false;
+        self.failed.store(false, Ordering::Relaxed);
         self.len += bytes.len() as u64;
         self.seq += 1;
         self.last_hash = sha256_hex(line.as_bytes());
@@ -152,13 +153,45 @@ impl AuditLog {
     /// Whether the log can be appended to (the health check): the last append did not
     /// fail, and the path still names the file the daemon holds (not moved or deleted).
     pub fn writable(&self) -> bool {
-        !self.failed && self.in_place()
+        self.health().writable()
     }
 
     fn in_place(&self) -> bool {
+        self.health().in_place()
+    }
+
+    /// A handle the health check reads without taking the log's lock (which a slow fsync
+    /// may hold).
+    pub fn health(&self) -> Health {
         use std::os::unix::fs::MetadataExt as _;
-        match (std::fs::metadata(&self.path), self.file.metadata()) {
-            (Ok(named), Ok(held)) => named.dev() == held.dev() && named.ino() == held.ino(),
+        let held = self.file.metadata().ok();
+        Health {
+            path: self.path.clone(),
+            file: held.map(|m| (m.dev(), m.ino())),
+            failed: std::sync::Arc::clone(&self.failed),
+        }
+    }
+}
+
+/// What `/healthz` needs to know of the audit log.
+#[derive(Clone)]
+pub struct Health {
+    path: PathBuf,
+    /// (device, inode) of the file the daemon holds.
+    file: Option<(u64, u64)>,
+    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Health {
+    pub fn writable(&self) -> bool {
+        !self.failed.load(Ordering::Relaxed) && self.in_place()
+    }
+
+    /// Whether the path still names the file the daemon holds.
+    fn in_place(&self) -> bool {
+        use std::os::unix::fs::MetadataExt as _;
+        match (std::fs::metadata(&self.path), self.file) {
+            (Ok(named), Some(held)) => (named.dev(), named.ino()) == held,
             _ => false,
         }
     }

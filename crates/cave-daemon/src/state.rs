@@ -12,6 +12,8 @@ pub struct AppState {
     /// `BKG_WEBHOOK_SECRET`; never logged, never in an error message.
     pub secret: Option<Vec<u8>>,
     pub audit: Mutex<AuditLog>,
+    /// The audit log's health, readable without its lock.
+    pub audit_health: crate::audit::Health,
     /// (key id, version) pairs already accepted: a second delivery is a replay.
     pub seen: Mutex<HashSet<(String, u64)>>,
     pub metrics: Metrics,
@@ -26,6 +28,7 @@ impl AppState {
         let (audit, seen) = AuditLog::open(audit_path)?;
         Ok(AppState {
             secret,
+            audit_health: audit.health(),
             audit: Mutex::new(audit),
             seen: Mutex::new(seen),
             metrics: Metrics::default(),
