@@ -44,7 +44,8 @@ pub struct KeyRotation {
     #[schema(min_length = 1, max_length = 128)]
     pub namespace: String,
     /// The new version; each (key_id, version) is accepted once.
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, maximum = 9223372036854775807_i64)]
+    #[serde(deserialize_with = "int64")]
     pub version: u64,
     /// When the rotation happened (RFC 3339).
     #[schema(format = DateTime)]
@@ -52,6 +53,24 @@ pub struct KeyRotation {
     /// Team or person responsible for the key.
     #[schema(min_length = 1, max_length = 128)]
     pub owner: String,
+}
+
+/// An `int64` as JSON Schema reads integers: `7` and `7.0` are the same integer, and
+/// nothing above 2^63 − 1 is one.
+fn int64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let number = serde_json::Number::deserialize(d)?;
+    let value = match (number.as_u64(), number.as_f64()) {
+        (Some(n), _) => Some(n),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..9.223_372_036_854_776e18).contains(&f) => {
+            Some(f as u64)
+        }
+        _ => None,
+    };
+    value.filter(|n| i64::try_from(*n).is_ok()).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "`version` {number} is not an int64 integer of at least 1"
+        ))
+    })
 }
 
 /// The rotation was recorded.
@@ -286,8 +305,13 @@ pub fn parse(body: &[u8]) -> Result<KeyRotation, String> {
     if rotation.version == 0 {
         return Err("`version` starts at 1".into());
     }
-    humantime::parse_rfc3339_weak(&rotation.rotated_at)
-        .map_err(|e| format!("`rotated_at` is not an RFC 3339 time: {e}"))?;
+    // RFC 3339 `date-time` exactly: a zone is required (`Z`, `z`, `+02:00`, `-00:00`),
+    // `T` may be lowercase, any year from 0000 is one.
+    time::OffsetDateTime::parse(
+        &rotation.rotated_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map_err(|e| format!("`rotated_at` is not an RFC 3339 date-time: {e}"))?;
     Ok(rotation)
 }
 

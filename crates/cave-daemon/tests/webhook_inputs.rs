@@ -83,3 +83,60 @@ fn lengths_are_counted_in_characters() {
         "`owner` must be 1 to 128 characters"
     );
 }
+
+fn with(field: &str, value: &str) -> String {
+    let mut body: serde_json::Value = serde_json::from_str(
+        r#"{"key_id":"k","key_class":"namespace","namespace":"ns","version":1,"rotated_at":"2026-11-28T09:30:00Z","owner":"o"}"#,
+    )
+    .unwrap();
+    body[field] = serde_json::from_str(value).unwrap();
+    body.to_string()
+}
+
+/// `rotated_at` is an RFC 3339 `date-time`, exactly: every valid form is accepted, a time
+/// without a zone is not.
+#[test]
+fn rotated_at_is_rfc3339_date_time() {
+    let parse =
+        |t: &str| cave_daemon::webhook::parse(with("rotated_at", &format!("\"{t}\"")).as_bytes());
+    for valid in [
+        "2026-11-28T09:30:00Z",
+        "2026-11-28T09:30:00+02:00",
+        "2026-11-28T09:30:00-00:00",
+        "2026-11-28t09:30:00z",
+        "1969-07-20T20:17:40Z",
+        "2026-11-28T09:30:00.123456Z",
+    ] {
+        assert!(parse(valid).is_ok(), "{valid}: {:?}", parse(valid).err());
+    }
+    for invalid in [
+        "2026-11-28T09:30:00",
+        "2026-11-28 09:30",
+        "2026-02-30T00:00:00Z",
+        "yesterday",
+    ] {
+        let err = parse(invalid)
+            .err()
+            .unwrap_or_else(|| panic!("{invalid} accepted"));
+        assert!(
+            err.starts_with("`rotated_at` is not an RFC 3339 date-time"),
+            "{err}"
+        );
+    }
+}
+
+/// `version` is an int64 of at least 1, read as JSON Schema reads integers.
+#[test]
+fn version_is_an_int64_integer() {
+    let parse = |v: &str| cave_daemon::webhook::parse(with("version", v).as_bytes());
+    assert_eq!(parse("4").unwrap().version, 4);
+    assert_eq!(parse("4.0").unwrap().version, 4);
+    assert_eq!(
+        parse("9223372036854775807").unwrap().version,
+        i64::MAX as u64
+    );
+    for bad in ["9223372036854775808", "4.5", "-1", "\"4\""] {
+        assert!(parse(bad).is_err(), "{bad} accepted");
+    }
+    assert_eq!(parse("0").err().unwrap(), "`version` starts at 1");
+}
