@@ -29,6 +29,9 @@ enum Command {
         /// Seconds a client may take to send a request's headers (stalled connections close)
         #[arg(long, env = "CAVE_HEADER_TIMEOUT", default_value_t = 10.0)]
         header_timeout: f64,
+        /// Seconds a webhook body may take to arrive (then 408)
+        #[arg(long, env = "CAVE_BODY_TIMEOUT", default_value_t = 30.0)]
+        body_timeout: f64,
         /// Seconds open connections get to finish after SIGTERM before they are closed
         #[arg(long, env = "CAVE_SHUTDOWN_GRACE", default_value_t = 10.0)]
         shutdown_grace: f64,
@@ -57,14 +60,17 @@ fn main() -> ExitCode {
             bind,
             audit_log,
             header_timeout,
+            body_timeout,
             shutdown_grace,
             reject_budget,
-        } => seconds(header_timeout, "--header-timeout")
-            .and_then(|h| Ok((h, seconds(shutdown_grace, "--shutdown-grace")?)))
-            .and_then(|(header, grace)| {
-                let limits = cave_daemon::serve::Limits { header, grace };
-                serve(bind, audit_log, limits, reject_budget)
-            }),
+        } => (|| {
+            let limits = cave_daemon::serve::Limits {
+                header: seconds(header_timeout, "--header-timeout")?,
+                grace: seconds(shutdown_grace, "--shutdown-grace")?,
+            };
+            let body = seconds(body_timeout, "--body-timeout")?;
+            serve(bind, audit_log, limits, reject_budget, body)
+        })(),
         Command::Audit {
             command: AuditCommand::Verify { file },
         } => cave_daemon::audit::verify_file(&file).map(|report| println!("{report}")),
@@ -99,6 +105,7 @@ fn serve(
     audit_log: PathBuf,
     limits: cave_daemon::serve::Limits,
     reject_budget: u32,
+    body_timeout: std::time::Duration,
 ) -> anyhow::Result<()> {
     // A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG), which the audit log
     // rolls back, instead of killing the daemon between half an entry and the rest.
@@ -115,7 +122,11 @@ fn serve(
             "warning: BKG_WEBHOOK_SECRET is not set: the webhook answers 503 and /healthz reports it"
         );
     }
-    let state = Arc::new(AppState::open(secret, &audit_log)?.with_reject_budget(reject_budget));
+    let state = Arc::new(
+        AppState::open(secret, &audit_log)?
+            .with_reject_budget(reject_budget)
+            .with_body_timeout(body_timeout),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

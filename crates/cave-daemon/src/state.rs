@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Rejected calls each client may have audited per window.
     pub rejects: crate::limit::RejectBudget,
+    /// Time a webhook body may take to arrive (`--body-timeout`).
+    pub body_timeout: std::time::Duration,
 }
 
 impl AppState {
@@ -33,7 +35,14 @@ impl AppState {
             seen: Mutex::new(seen),
             metrics: Metrics::default(),
             rejects: crate::limit::RejectBudget::new(DEFAULT_REJECT_BUDGET),
+            body_timeout: std::time::Duration::from_secs(30),
         })
+    }
+
+    /// `--body-timeout`.
+    pub fn with_body_timeout(mut self, timeout: std::time::Duration) -> AppState {
+        self.body_timeout = timeout;
+        self
     }
 
     /// `allowed` rejected calls per client and window (`--reject-budget`).

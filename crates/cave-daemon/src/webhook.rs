@@ -108,6 +108,7 @@ pub struct ErrorBody {
         (status = 200, description = "The rotation was recorded", body = RotationRecorded),
         (status = 400, description = "The body is not a valid key rotation", body = ErrorBody),
         (status = 401, description = "Missing, malformed or wrong signature, or a stale timestamp", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
         (status = 409, description = "This (key_id, version) was already recorded: a replay", body = ErrorBody),
         (status = 415, description = "The body is not declared `Content-Type: application/json`", body = ErrorBody),
         (status = 429, description = "Too many rejected deliveries from this client in 10 s (the first over the budget is audited, the rest counted)", body = ErrorBody),
@@ -123,7 +124,9 @@ pub async fn key_rotated(State(state): State<Arc<AppState>>, request: Request) -
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.to_string());
     let headers = request.headers().clone();
-    let body = axum::body::to_bytes(request.into_body(), MAX_BODY).await;
+    // A body that trickles in is bounded like stalled headers are.
+    let read = axum::body::to_bytes(request.into_body(), MAX_BODY);
+    let body = tokio::time::timeout(state.body_timeout, read).await.ok();
     let mut entry = Entry {
         time: humantime::format_rfc3339_seconds(SystemTime::now()).to_string(),
         event: "key-rotation",
@@ -137,11 +140,19 @@ pub async fn key_rotated(State(state): State<Arc<AppState>>, request: Request) -
         owner: None,
         peer,
     };
-    let mut answer = decide(&state, &headers, body.as_deref().ok(), &mut entry);
+    let mut answer = match &body {
+        Some(read) => decide(&state, &headers, read.as_deref().ok(), &mut entry),
+        None => {
+            entry.reason = Some("body-timeout".into());
+            let message = format!("the body did not arrive within {:?}", state.body_timeout);
+            let status = StatusCode::REQUEST_TIMEOUT;
+            (status, refuse(status, "body-timeout", &message))
+        }
+    };
     // Unauthenticated rejects count against the client's budget.
     let unauthenticated = matches!(
         answer.0,
-        StatusCode::UNAUTHORIZED | StatusCode::UNSUPPORTED_MEDIA_TYPE
+        StatusCode::UNAUTHORIZED | StatusCode::UNSUPPORTED_MEDIA_TYPE | StatusCode::REQUEST_TIMEOUT
     );
     let ip = entry
         .peer

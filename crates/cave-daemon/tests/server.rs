@@ -625,3 +625,28 @@ fn rejected_deliveries_beyond_the_budget_are_limited() {
         "{metrics}"
     );
 }
+
+/// A body that never finishes arriving is answered 408 (and audited) once the body timeout
+/// passes, instead of holding the handler.
+#[test]
+fn a_trickling_body_is_answered_408() {
+    let dir = tempfile::tempdir().unwrap();
+    let daemon = Daemon::start_limited(dir, Some(SECRET), None, &[("CAVE_BODY_TIMEOUT", "1")]);
+    let mut stream = TcpStream::connect(&daemon.address).unwrap();
+    let head = "POST /api/v1/auth/keys/rotated HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"key_id\"";
+    stream.write_all(head.as_bytes()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("\"body-timeout\""), "{response}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let text = std::fs::read_to_string(&daemon.audit).unwrap();
+    assert!(
+        text.contains("\"reason\":\"body-timeout\",") && text.contains("\"status\":408"),
+        "{text}"
+    );
+}
