@@ -49,9 +49,9 @@ pub struct AuditLog {
     _lock: std::fs::File,
     /// The length of the file up to its last whole line.
     len: u64,
-    /// The last append failed (and was rolled back): the health check reports it until an
-    /// append succeeds again. Shared with `Health`, which reads it without the log's lock.
-    failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The held file's identity and whether the last append failed, shared with the
+    /// health check, which reads it without the log's lock.
+    health: Health,
     seq: u64,
     last_hash: String,
 }
@@ -99,12 +99,23 @@ impl AuditLog {
             .append(true)
             .open(path)
             .with_context(|| format!("cannot open the audit log {}", path.display()))?;
+        let held = {
+            use std::os::unix::fs::MetadataExt as _;
+            let meta = file
+                .metadata()
+                .with_context(|| format!("cannot read the audit log {}", path.display()))?;
+            (meta.dev(), meta.ino())
+        };
         let log = AuditLog {
             path: path.to_owned(),
             file,
             _lock: lock,
             len: text.len() as u64,
-            failed: Default::default(),
+            health: Health {
+                path: path.to_owned(),
+                file: held,
+                failed: Default::default(),
+            },
             seq: verified.entries,
             last_hash: verified.last_hash,
         };
@@ -123,8 +134,8 @@ impl AuditLog {
             prev: &self.last_hash,
             entry,
         })?;
-        if !self.in_place() {
-            self.failed.store(true, Ordering::Relaxed);
+        if !self.health.in_place() {
+            self.health.failed.store(true, Ordering::Relaxed);
             bail!(
                 "the audit log {} was moved or deleted while the daemon held it; restart the daemon to start a new file",
                 self.path.display()
@@ -136,40 +147,24 @@ impl AuditLog {
             .write_all(bytes.as_bytes())
             .and_then(|()| self.file.sync_data());
         if let Err(e) = written {
-            self.failed.store(true, Ordering::Relaxed);
+            self.health.failed.store(true, Ordering::Relaxed);
             let _ = self.file.set_len(self.len);
             let _ = self.file.sync_data();
             return Err(e).with_context(|| {
                 format!("cannot append to the audit log {}", self.path.display())
             });
         }
-        self.failed.store(false, Ordering::Relaxed);
+        self.health.failed.store(false, Ordering::Relaxed);
         self.len += bytes.len() as u64;
         self.seq += 1;
         self.last_hash = sha256_hex(line.as_bytes());
         Ok(())
     }
 
-    /// Whether the log can be appended to (the health check): the last append did not
-    /// fail, and the path still names the file the daemon holds (not moved or deleted).
-    pub fn writable(&self) -> bool {
-        self.health().writable()
-    }
-
-    fn in_place(&self) -> bool {
-        self.health().in_place()
-    }
-
     /// A handle the health check reads without taking the log's lock (which a slow fsync
     /// may hold).
     pub fn health(&self) -> Health {
-        use std::os::unix::fs::MetadataExt as _;
-        let held = self.file.metadata().ok();
-        Health {
-            path: self.path.clone(),
-            file: held.map(|m| (m.dev(), m.ino())),
-            failed: std::sync::Arc::clone(&self.failed),
-        }
+        self.health.clone()
     }
 }
 
@@ -178,22 +173,20 @@ impl AuditLog {
 pub struct Health {
     path: PathBuf,
     /// (device, inode) of the file the daemon holds.
-    file: Option<(u64, u64)>,
+    file: (u64, u64),
     failed: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Health {
+    /// Whether the log can be appended to: the last append did not fail, and the path
+    /// still names the file the daemon holds (not moved or deleted).
     pub fn writable(&self) -> bool {
         !self.failed.load(Ordering::Relaxed) && self.in_place()
     }
 
-    /// Whether the path still names the file the daemon holds.
     fn in_place(&self) -> bool {
         use std::os::unix::fs::MetadataExt as _;
-        match (std::fs::metadata(&self.path), self.file) {
-            (Ok(named), Some(held)) => (named.dev(), named.ino()) == held,
-            _ => false,
-        }
+        std::fs::metadata(&self.path).is_ok_and(|named| (named.dev(), named.ino()) == self.file)
     }
 }
 

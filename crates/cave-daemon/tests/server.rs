@@ -157,16 +157,7 @@ fn rotation(key: &str, version: u64) -> String {
 }
 
 fn verify(audit: &Path) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["audit", "verify"])
-        .arg(audit)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    daemon_cli(&["audit", "verify"], audit)
 }
 
 #[test]

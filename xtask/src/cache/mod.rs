@@ -213,13 +213,8 @@ impl Cache {
                 size: f.digest.size,
             })
             .collect();
-        let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
-        let state = StepState {
-            version: state::VERSION,
-            key: key.to_owned(),
-            outputs: outputs.clone(),
-        };
-        state::write(&path, &state, components).map_err(|e| format!("{e:#}"))?;
+        self.write_state(plan, step, key, &outputs, components)
+            .map_err(|e| format!("{e:#}"))?;
         let log = result.stdout.as_ref().and_then(|d| self.store.text(d));
         Ok((outputs, log))
     }
@@ -302,17 +297,29 @@ impl Cache {
             stdout: Some(self.store.put_bytes(log.as_bytes())?),
         };
         self.store.put_action(&key, &result)?;
-        let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
-        let state = StepState {
-            version: state::VERSION,
-            key: key.clone(),
-            outputs: outputs.clone(),
-        };
-        state::write(&path, &state, components)?;
+        self.write_state(plan, step, &key, &outputs, components)?;
         if let Some(remote) = self.remote.as_ref().filter(|_| !step.local_cache) {
             remote.upload(&key, &result, &self.store);
         }
         Ok(outputs)
+    }
+
+    /// Remembers that `step` ran (or was restored) under `key` with `outputs`.
+    fn write_state(
+        &self,
+        plan: &Plan,
+        step: &PlanStep,
+        key: &str,
+        outputs: &[Output],
+        components: Components,
+    ) -> anyhow::Result<()> {
+        let path = state::path(&self.dir, &plan.pipelines[step.pipeline].name, &step.id);
+        let state = StepState {
+            version: state::VERSION,
+            key: key.to_owned(),
+            outputs: outputs.to_vec(),
+        };
+        state::write(&path, &state, components)
     }
 
     /// The files a step's `outputs` match now, with their digests.

@@ -102,19 +102,17 @@ impl Remote {
     /// A client for `settings`; `Err` names what is wrong with the URL or header.
     pub fn new(settings: &Settings) -> Result<Remote, String> {
         let url = &settings.url;
-        let (scheme, rest) = url
-            .split_once("://")
-            .filter(|(s, _)| *s == "http" || *s == "https")
-            .ok_or_else(|| {
-                format!(
-                    "{URL_ENV}: `{}` is not an http:// or https:// URL",
-                    shown(url)
-                )
-            })?;
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let (userinfo, host) = match authority.rsplit_once('@') {
-            Some((user, host)) => (Some(user), host),
-            None => (None, authority),
+        let Some(Url {
+            scheme,
+            userinfo,
+            host,
+            path,
+        }) = Url::split(url).filter(|u| u.scheme == "http" || u.scheme == "https")
+        else {
+            return Err(format!(
+                "{URL_ENV}: `{}` is not an http:// or https:// URL",
+                shown(url)
+            ));
         };
         if host.is_empty() {
             return Err(format!("{URL_ENV}: `{}` names no host", shown(url)));
@@ -160,9 +158,7 @@ impl Remote {
     /// The values that must never be printed: the credentials in the URL and header.
     pub fn secrets(settings: &Settings) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some((_, rest)) = settings.url.split_once("://")
-            && let Some((userinfo, _)) = rest.split('/').next().unwrap_or("").rsplit_once('@')
-        {
+        if let Some(userinfo) = Url::split(&settings.url).and_then(|u| u.userinfo) {
             out.push(userinfo.to_owned());
             if let Some((_, password)) = userinfo.split_once(':') {
                 out.push(password.to_owned());
@@ -402,13 +398,39 @@ fn transport(error: &ureq::Error) -> String {
 
 /// The URL as messages may show it: without its userinfo.
 fn shown(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((_, host)) => format!("{scheme}://…@{host}{path}"),
-        None => url.to_owned(),
+    match Url::split(url) {
+        Some(Url {
+            scheme,
+            userinfo: Some(_),
+            host,
+            path,
+        }) => format!("{scheme}://…@{host}{path}"),
+        _ => url.to_owned(),
+    }
+}
+
+/// `scheme://[userinfo@]host[/path]`, split once for every use of the URL.
+struct Url<'a> {
+    scheme: &'a str,
+    userinfo: Option<&'a str>,
+    host: &'a str,
+    path: &'a str,
+}
+
+impl<'a> Url<'a> {
+    fn split(url: &'a str) -> Option<Url<'a>> {
+        let (scheme, rest) = url.split_once("://")?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (userinfo, host) = match authority.rsplit_once('@') {
+            Some((user, host)) => (Some(user), host),
+            None => (None, authority),
+        };
+        Some(Url {
+            scheme,
+            userinfo,
+            host,
+            path,
+        })
     }
 }
 

@@ -454,33 +454,20 @@ fn a_failed_step_stores_and_uploads_nothing() {
 
 /// Google's protobuf runtime (PyPI `protobuf`), installed once per target directory.
 fn protobuf_python() -> std::path::PathBuf {
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = repo.join("../target/xtask/test-tools/protobuf-5.29.3");
-    if !dir.join("google/protobuf").is_dir() {
-        let parent = dir.parent().unwrap();
-        std::fs::create_dir_all(parent).unwrap();
-        let stage = tempfile::tempdir_in(parent).unwrap();
-        let out = std::process::Command::new("python3")
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--target",
-            ])
-            .arg(stage.path())
-            .arg("protobuf==5.29.3")
-            .output()
-            .expect("pip runs");
-        assert!(
-            out.status.success(),
-            "pip install: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let _ = std::fs::rename(stage.keep(), &dir);
-    }
-    dir
+    crate::support::test_tool("protobuf-5.29.3", "google/protobuf", |stage| {
+        let mut pip = std::process::Command::new("python3");
+        pip.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+        ])
+        .arg(stage)
+        .arg("protobuf==5.29.3");
+        pip
+    })
 }
 
 #[test]

@@ -345,24 +345,17 @@ fn provenance_is_signed_verified_and_checked_by_verify() {
 /// The sigstore-js verifier, installed once per target directory from npm (staged, then
 /// renamed into place, so concurrent tests install it once).
 fn sigstore_js() -> std::path::PathBuf {
-    let dir = Path::new(REPO).join("../target/xtask/test-tools/sigstore-verify-3.1.1");
-    if !dir.join("node_modules/@sigstore/verify").is_dir() {
-        let parent = dir.parent().expect("a parent directory");
-        std::fs::create_dir_all(parent).unwrap();
-        let stage = tempfile::tempdir_in(parent).unwrap();
-        let out = Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(stage.path())
-            .arg("@sigstore/verify@3.1.1")
-            .output()
-            .expect("npm runs");
-        assert!(
-            out.status.success(),
-            "npm install: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let _ = std::fs::rename(stage.keep(), &dir);
-    }
+    let dir = crate::support::test_tool(
+        "sigstore-verify-3.1.1",
+        "node_modules/@sigstore/verify",
+        |stage| {
+            let mut npm = Command::new("npm");
+            npm.args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                .arg(stage)
+                .arg("@sigstore/verify@3.1.1");
+            npm
+        },
+    );
     std::fs::copy(
         Path::new(REPO).join("tests/data/sigstore-js/verify.js"),
         dir.join("verify.js"),

@@ -270,3 +270,26 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
         .decode(text)
         .unwrap()
 }
+
+/// A verifier the tests install from a package registry once per target directory, as
+/// `target/xtask/test-tools/<name>`: `install` fills the staging directory it is given, which
+/// is renamed into place only when `ready` (a path inside it) exists, so concurrent tests
+/// install it once and a failed install leaves nothing.
+pub fn test_tool(name: &str, ready: &str, install: impl FnOnce(&Path) -> Command) -> PathBuf {
+    let dir = Path::new(REPO)
+        .join("../target/xtask/test-tools")
+        .join(name);
+    if !dir.join(ready).exists() {
+        let parent = dir.parent().expect("a parent directory");
+        std::fs::create_dir_all(parent).unwrap();
+        let stage = tempfile::tempdir_in(parent).unwrap();
+        let out = install(stage.path()).output().expect("the installer runs");
+        assert!(
+            out.status.success(),
+            "installing {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::rename(stage.keep(), &dir);
+    }
+    dir
+}
