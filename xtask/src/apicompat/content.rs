@@ -192,10 +192,10 @@ impl<'d> Compare<'d> {
         let r_content = r.get("content").unwrap_or(&EMPTY);
         let side = if request { "request" } else { "response" };
         let mut matched: Vec<&str> = Vec::new();
+        let names: Vec<&str> = entries(r_content).map(|(m, _, _)| m).collect();
         for (media, key, b_media) in entries(b_content) {
             let b_media_ptr = format!("{b_ptr}/content/{}", escape(media));
             let b_at = || Loc::of(&b_media_ptr, key);
-            let names: Vec<&str> = entries(r_content).map(|(m, _, _)| m).collect();
             let Some((r_name, how)) = media::find(media, &names, request) else {
                 let rule = if request {
                     "request-content-type-removed"
