@@ -67,9 +67,33 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The OpenAPI document of exactly the routes `router` serves; builds no server.
+/// The OpenAPI document of exactly the routes `router` serves; builds no server. The
+/// metrics operation carries the catalogue of metric families (`x-bkg-metrics`), so alert
+/// rules can be checked against what the daemon exposes.
 pub fn openapi() -> Document {
-    routes().into_openapi()
+    let mut document = routes().into_openapi();
+    let catalogue: Vec<serde_json::Value> = metrics::FAMILIES
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "name": format!("cave_{}", f.name),
+                "type": f.kind,
+                "help": f.help,
+                "samples": f.samples(),
+            })
+        })
+        .collect();
+    if let Some(get) = document
+        .paths
+        .paths
+        .get_mut("/metrics")
+        .and_then(|item| item.get.as_mut())
+    {
+        get.extensions
+            .get_or_insert_with(Default::default)
+            .insert("x-bkg-metrics".into(), catalogue.into());
+    }
+    document
 }
 
 async fn not_found(

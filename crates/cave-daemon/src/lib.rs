@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod audit;
+pub mod audit_tasks;
+pub mod config;
 pub mod health;
 pub mod limit;
 pub mod metrics;
@@ -15,3 +17,9 @@ pub mod webhook;
 pub mod yaml;
 
 pub use state::AppState;
+
+/// Seconds since the Unix epoch (0 before it).
+pub fn unix_seconds(at: std::time::SystemTime) -> i64 {
+    at.duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

@@ -1,5 +1,6 @@
 //! `cave-daemon serve` runs the daemon; `cave-daemon audit verify <file>` checks an audit
-//! log's hash chain.
+//! log's hash chain (and with `--key`, its signed checkpoints); `audit repair` removes a
+//! torn last line.
 
 use anyhow::Context as _;
 use cave_daemon::AppState;
@@ -38,6 +39,12 @@ enum Command {
         /// Rejected (unauthenticated) deliveries a client may have audited per 10 s; more get 429
         #[arg(long, env = "CAVE_REJECT_BUDGET", default_value_t = cave_daemon::state::DEFAULT_REJECT_BUDGET)]
         reject_budget: u32,
+        /// cosign private key (encrypted, password in COSIGN_PASSWORD) that signs audit checkpoints
+        #[arg(long, env = "CAVE_AUDIT_KEY")]
+        audit_key: Option<PathBuf>,
+        /// Seconds between signed checkpoints (written only when entries arrived since the last)
+        #[arg(long, env = "CAVE_CHECKPOINT_INTERVAL", default_value_t = 60.0)]
+        checkpoint_interval: f64,
     },
     /// Work with audit logs
     Audit {
@@ -49,7 +56,15 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain; exit 1 naming the first broken line
-    Verify { file: PathBuf },
+    Verify {
+        file: PathBuf,
+        /// cosign.pub: check every checkpoint's signature and that they cover every entry
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// With --key: accept entries after the last checkpoint (a running daemon's newest)
+        #[arg(long, requires = "key")]
+        allow_unsigned_tail: bool,
+    },
     /// Remove a torn last line left by a crash (and nothing else); the daemon must be stopped
     Repair { file: PathBuf },
 }
@@ -63,17 +78,30 @@ fn main() -> ExitCode {
             body_timeout,
             shutdown_grace,
             reject_budget,
+            audit_key,
+            checkpoint_interval,
         } => (|| {
             let limits = cave_daemon::serve::Limits {
                 header: seconds(header_timeout, "--header-timeout")?,
                 grace: seconds(shutdown_grace, "--shutdown-grace")?,
             };
-            let body = seconds(body_timeout, "--body-timeout")?;
-            serve(bind, audit_log, limits, reject_budget, body)
+            let settings = Settings {
+                body_timeout: seconds(body_timeout, "--body-timeout")?,
+                checkpoint_interval: seconds(checkpoint_interval, "--checkpoint-interval")?,
+                reject_budget,
+                key: audit_key.as_deref().map(signing_key).transpose()?,
+            };
+            serve(bind, audit_log, limits, settings)
         })(),
         Command::Audit {
-            command: AuditCommand::Verify { file },
-        } => cave_daemon::audit::verify_file(&file).map(|report| println!("{report}")),
+            command:
+                AuditCommand::Verify {
+                    file,
+                    key,
+                    allow_unsigned_tail,
+                },
+        } => cave_daemon::audit::verify_file(&file, key.as_deref(), allow_unsigned_tail)
+            .map(|report| println!("{report}")),
         Command::Audit {
             command: AuditCommand::Repair { file },
         } => cave_daemon::audit::repair(&file).map(|report| println!("{report}")),
@@ -100,12 +128,28 @@ fn seconds(value: f64, flag: &str) -> anyhow::Result<std::time::Duration> {
     }
 }
 
+/// The encrypted cosign key at `path`, decrypted with `COSIGN_PASSWORD` (empty if unset).
+fn signing_key(path: &std::path::Path) -> anyhow::Result<cosign_key::SigningKey> {
+    let pem = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the audit signing key {}", path.display()))?;
+    let password = std::env::var("COSIGN_PASSWORD").unwrap_or_default();
+    cosign_key::decrypt(&pem, password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("the audit signing key {}: {e}", path.display()))
+}
+
+/// What `serve` takes besides the address, the log and the connection limits.
+struct Settings {
+    body_timeout: std::time::Duration,
+    checkpoint_interval: std::time::Duration,
+    reject_budget: u32,
+    key: Option<cosign_key::SigningKey>,
+}
+
 fn serve(
     bind: SocketAddr,
     audit_log: PathBuf,
     limits: cave_daemon::serve::Limits,
-    reject_budget: u32,
-    body_timeout: std::time::Duration,
+    settings: Settings,
 ) -> anyhow::Result<()> {
     // A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG), which the audit log
     // rolls back, instead of killing the daemon between half an entry and the rest.
@@ -122,11 +166,23 @@ fn serve(
             "warning: BKG_WEBHOOK_SECRET is not set: the webhook answers 503 and /healthz reports it"
         );
     }
+    let configured = cave_daemon::config::read(|name| std::env::var(name).ok())?;
+    let signing = settings.key.is_some();
     let state = Arc::new(
-        AppState::open(secret, &audit_log)?
-            .with_reject_budget(reject_budget)
-            .with_body_timeout(body_timeout),
+        AppState::open(secret, &audit_log, settings.key)?
+            .with_reject_budget(settings.reject_budget)
+            .with_body_timeout(settings.body_timeout),
     );
+    state.metrics.configured(&configured);
+    let unsigned = state.audit.lock().map_or(0, |log| log.unsigned());
+    if signing && unsigned > 0 {
+        eprintln!(
+            "warning: the last {unsigned} entries of {} are not covered by a signed checkpoint (the daemon stopped without one: a crash?); the next checkpoint signs them",
+            audit_log.display()
+        );
+    } else if !signing {
+        eprintln!("warning: no --audit-key: the audit log gets no signed checkpoints");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -136,10 +192,23 @@ fn serve(
             .await
             .with_context(|| format!("cannot listen on {bind}"))?;
         let address = listener.local_addr()?;
+        let hangups = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .context("cannot install the SIGHUP handler")?;
         // The first line of stdout says where to connect (tests start us on port 0).
         println!("cave-daemon listening on http://{address}");
-        let app = cave_daemon::api::router(state);
+        let app = cave_daemon::api::router(state.clone());
+        let ticker = tokio::spawn(cave_daemon::audit_tasks::every(
+            state.clone(),
+            settings.checkpoint_interval,
+        ));
+        let hangups = tokio::spawn(cave_daemon::audit_tasks::reopen_on_hangup(
+            state.clone(),
+            hangups,
+        ));
         cave_daemon::serve::run(listener, app, limits, shutdown()).await;
+        ticker.abort();
+        hangups.abort();
+        cave_daemon::audit_tasks::checkpoint(&state);
         Ok(())
     })
 }

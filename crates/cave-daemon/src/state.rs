@@ -24,16 +24,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens (or creates) the audit log, checks its hash chain and remembers the rotations
-    /// it already accepted.
-    pub fn open(secret: Option<Vec<u8>>, audit_path: &std::path::Path) -> anyhow::Result<AppState> {
-        let (audit, seen) = AuditLog::open(audit_path)?;
+    /// Opens (or creates) the audit log, checks its hash chain (and with `key`, its signed
+    /// checkpoints) and remembers the rotations it already accepted.
+    pub fn open(
+        secret: Option<Vec<u8>>,
+        audit_path: &std::path::Path,
+        key: Option<cosign_key::SigningKey>,
+    ) -> anyhow::Result<AppState> {
+        let (audit, verified) = AuditLog::open(audit_path, key)?;
+        let metrics = Metrics::default();
+        for (class, time) in &verified.last_rotation {
+            if let Ok(at) = humantime::parse_rfc3339(time) {
+                metrics.rotation_accepted(class, crate::unix_seconds(at));
+            }
+        }
         Ok(AppState {
             secret,
             audit_health: audit.health(),
             audit: Mutex::new(audit),
-            seen: Mutex::new(seen),
-            metrics: Metrics::default(),
+            seen: Mutex::new(verified.accepted),
+            metrics,
             rejects: crate::limit::RejectBudget::new(DEFAULT_REJECT_BUDGET),
             body_timeout: std::time::Duration::from_secs(30),
         })

@@ -207,6 +207,10 @@ pub async fn key_rotated(State(state): State<Arc<AppState>>, request: Request) -
         );
     }
     state.metrics.delivery(entry.outcome, &reason);
+    if let ("accepted", Some(class)) = (entry.outcome, &entry.key_class) {
+        let at = crate::unix_seconds(SystemTime::now());
+        state.metrics.rotation_accepted(class, at);
+    }
     answer.1
 }
 

@@ -1,164 +1,12 @@
 //! The real `cave-daemon serve` on 127.0.0.1 with an ephemeral port, called over HTTP with a
 //! minimal client: health, metrics, every webhook answer, and the audit log it leaves.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::*;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-const SECRET: &str = "whsec-test-0123456789abcdef";
-
-struct Daemon {
-    child: Child,
-    address: String,
-    audit: PathBuf,
-    dir: Option<tempfile::TempDir>,
-}
-
-impl Daemon {
-    fn start(secret: Option<&str>) -> Daemon {
-        let dir = tempfile::tempdir().unwrap();
-        Daemon::start_in(dir, secret)
-    }
-
-    fn start_in(dir: tempfile::TempDir, secret: Option<&str>) -> Daemon {
-        Daemon::start_limited(dir, secret, None, &[])
-    }
-
-    /// With `file_blocks`, under `ulimit -f` (a file-size limit: writes beyond it fail, as
-    /// on a full disk).
-    fn start_limited(
-        dir: tempfile::TempDir,
-        secret: Option<&str>,
-        file_blocks: Option<u32>,
-        env: &[(&str, &str)],
-    ) -> Daemon {
-        let audit = dir.path().join("audit.jsonl");
-        let mut cmd = match file_blocks {
-            None => Command::new(env!("CARGO_BIN_EXE_cave-daemon")),
-            Some(blocks) => {
-                let mut sh = Command::new("sh");
-                sh.args(["-c", &format!("ulimit -f {blocks} && exec \"$0\" \"$@\"")])
-                    .arg(env!("CARGO_BIN_EXE_cave-daemon"));
-                sh
-            }
-        };
-        cmd.args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-            .arg(&audit);
-        cmd.env_remove("BKG_WEBHOOK_SECRET")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if let Some(secret) = secret {
-            cmd.env("BKG_WEBHOOK_SECRET", secret);
-        }
-        cmd.envs(env.iter().copied());
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let address = line
-            .trim()
-            .strip_prefix("cave-daemon listening on http://")
-            .expect("address line")
-            .to_owned();
-        Daemon {
-            child,
-            address,
-            audit,
-            dir: Some(dir),
-        }
-    }
-
-    /// One HTTP/1.1 request; returns (status, body).
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, String)],
-        body: &str,
-    ) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.address).unwrap();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.address,
-            body.len()
-        );
-        for (name, value) in headers {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        let typed = headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-        if !body.is_empty() && !typed {
-            head.push_str("Content-Type: application/json\r\n");
-        }
-        stream
-            .write_all(format!("{head}\r\n{body}").as_bytes())
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response[9..12].parse().unwrap();
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        self.request("GET", path, &[], "")
-    }
-
-    /// A webhook delivery signed with `secret` at `timestamp`.
-    fn deliver(&self, body: &str, secret: &str, timestamp: u64) -> (u16, String) {
-        let ts = timestamp.to_string();
-        let signature = cave_daemon::signature::sign(secret.as_bytes(), &ts, body.as_bytes());
-        let headers = [("X-BKG-Timestamp", ts), ("X-BKG-Signature", signature)];
-        self.request("POST", "/api/v1/auth/keys/rotated", &headers, body)
-    }
-
-    fn stop(mut self) -> tempfile::TempDir {
-        // SAFETY: plain syscall on our own child.
-        unsafe { libc_kill(self.child.id() as i32, 15) };
-        let status = self.child.wait().unwrap();
-        assert!(
-            status.success(),
-            "the daemon shuts down cleanly on SIGTERM: {status}"
-        );
-        self.dir.take().expect("started with a directory")
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-unsafe extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-fn rotation(key: &str, version: u64) -> String {
-    format!(
-        r#"{{"key_id":"{key}","key_class":"namespace","namespace":"analytics","version":{version},"rotated_at":"2026-11-28T09:30:00Z","owner":"platform-security"}}"#
-    )
-}
-
-fn verify(audit: &Path) -> (bool, String, String) {
-    daemon_cli(&["audit", "verify"], audit)
-}
+use std::process::Command;
 
 #[test]
 fn healthz_is_ok_when_every_check_passes() {
@@ -349,19 +197,6 @@ fn the_audit_log_chains_every_call_keeps_no_secret_and_survives_restarts() {
     .unwrap();
     let (ok, _, stderr) = verify(&audit);
     assert!(!ok && stderr.contains("line 2: "), "{stderr}");
-}
-
-fn daemon_cli(args: &[&str], file: &Path) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(args)
-        .arg(file)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// A full disk (here: a file-size limit): the write that does not fit is rolled back and

@@ -24,6 +24,7 @@ fn policy_ws() -> Ws {
     }
     for rel in [
         "openapi.yaml",
+        "monitoring/alerts.yaml",
         "config/dev.env",
         "config/staging.env",
         "config/production.env",
@@ -483,6 +484,8 @@ fn telemetry_sampling_and_sandbox_defaults_per_environment() {
 #[test]
 fn services_need_health_metrics_and_a_signed_webhook() {
     let ws = policy_ws();
+    // Without /metrics no metric is exposed; the alert rules are another test's subject.
+    ws.file("monitoring/alerts.yaml", "groups: []\n");
     let text = std::fs::read_to_string(ws.path("openapi.yaml")).unwrap();
     ws.file(
         "openapi.yaml",
@@ -539,6 +542,65 @@ fn services_need_health_metrics_and_a_signed_webhook() {
         ),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn alert_rules_may_only_use_metrics_the_daemon_exposes() {
+    let ws = policy_ws();
+    assert_eq!(findings(&ws, "services"), (0, vec![]));
+    // A typo in a rule, and a metric the daemon's catalogue no longer lists.
+    edit(
+        &ws,
+        "monitoring/alerts.yaml",
+        "expr: cave_audit_log_writable == 0",
+        "expr: cave_audit_log_writeable == 0",
+    );
+    edit(
+        &ws,
+        "openapi.yaml",
+        "        - cave_audit_verifications_total\n",
+        "",
+    );
+    let typo = line_of(&ws, "monitoring/alerts.yaml", "cave_audit_log_writeable");
+    let dropped = line_of(
+        &ws,
+        "monitoring/alerts.yaml",
+        "cave_audit_verifications_total",
+    );
+    let column = |line: usize, word: &str| {
+        let text = std::fs::read_to_string(ws.path("monitoring/alerts.yaml")).unwrap();
+        text.lines().nth(line - 1).unwrap().find(word).unwrap() + 1
+    };
+    let (code, found) = findings(&ws, "services");
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        [
+            format!(
+                "monitoring/alerts.yaml:{typo}:{}: services/alert-metric: alert `AuditLogUnwritable` uses `cave_audit_log_writeable`, which no service exposes",
+                column(typo, "cave_audit_log_writeable")
+            ),
+            format!(
+                "monitoring/alerts.yaml:{dropped}:{}: services/alert-metric: alert `AuditLogVerificationFailed` uses `cave_audit_verifications_total`, which no service exposes",
+                column(dropped, "cave_audit_verifications_total")
+            ),
+        ]
+    );
+    let out = ws.run(&["policy", "--rule", "services"]);
+    assert!(
+        out.stdout
+            .contains("    hint: did you mean `cave_audit_log_writable`?"),
+        "{}",
+        out.stdout
+    );
+    // A rule file that is not one is a finding at its start, not silence.
+    ws.file("monitoring/alerts.yaml", "rules: []\n");
+    let (code, found) = findings(&ws, "services");
+    assert_eq!(code, 1);
+    assert!(
+        found.contains(&"monitoring/alerts.yaml:1:1: services/alert-metric: not a Prometheus rule file: it has no `groups` list".to_string()),
+        "{found:?}"
     );
 }
 

@@ -2,7 +2,7 @@
 //! with N, r, p and a salt), the cipher (nacl/secretbox with a nonce) and the ciphertext of
 //! a PKCS#8 P-256 private key.
 
-use super::pem;
+use crate::pem;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use crypto_secretbox::aead::{Aead, KeyInit};
@@ -188,5 +188,7 @@ pub fn read_public_key(pem_text: &str) -> Result<VerifyingKey, String> {
 }
 
 fn random<const N: usize>() -> [u8; N] {
-    crate::text::random::bytes().expect("the operating system's random number generator works")
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator works");
+    bytes
 }

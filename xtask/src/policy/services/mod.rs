@@ -1,6 +1,10 @@
 //! `policies/services.yaml`: the endpoints every service's OpenAPI document must declare
-//! (health with 200 and 503, metrics) and the webhooks that must declare their signature
-//! header, checked on the committed documents with findings at their lines.
+//! (health with 200 and 503, metrics), the webhooks that must declare their signature
+//! header, and the alert rules that may only use metrics a service exposes; checked on the
+//! committed files with findings at their lines.
+
+mod alerts;
+mod promql;
 
 use super::{Context, Finding, Policy, Rule, load_policy};
 use crate::diagnostic::{SourceFile, Span};
@@ -36,13 +40,14 @@ pub struct Services {
     pub documents: Vec<String>,
     pub endpoints: Vec<Endpoint>,
     pub webhooks: Vec<Webhook>,
+    pub alerts: Option<alerts::Alerts>,
 }
 
 pub fn parse(r: &mut Reader, root: &Node) -> Option<Services> {
     let fields = r.fields(
         root,
         "the services policy",
-        &["documents", "endpoints", "webhooks"],
+        &["documents", "endpoints", "webhooks", "alerts"],
     )?;
     let Some(documents) = fields
         .get("documents")
@@ -105,10 +110,31 @@ pub fn parse(r: &mut Reader, root: &Node) -> Option<Services> {
             signature_header,
         });
     }
+    let alerts = fields.get("alerts").and_then(|node| {
+        let f = r.fields(node, "`alerts`", &["rules", "metric-prefix"])?;
+        let Some(rules) = f.get("rules").and_then(|n| r.names(n, "rules")) else {
+            if f.get("rules").is_none() {
+                r.error(
+                    node.span,
+                    "`alerts` needs `rules`: the Prometheus rule files to check",
+                );
+            }
+            return None;
+        };
+        let prefix = match f.get("metric-prefix") {
+            Some(n) => r.string(n, "metric-prefix")?,
+            None => "cave_".to_string(),
+        };
+        Some(alerts::Alerts {
+            rules: rules.into_iter().map(|n| n.name).collect(),
+            prefix,
+        })
+    });
     Some(Services {
         documents: documents.into_iter().map(|n| n.name).collect(),
         endpoints,
         webhooks,
+        alerts,
     })
 }
 
@@ -156,6 +182,7 @@ fn operation(
 impl Policy for Services {
     fn check(&self, ctx: &Context) -> Vec<Finding> {
         let mut findings = Vec::new();
+        let mut exposed = std::collections::BTreeSet::new();
         for document in &self.documents {
             let src = match super::source(ctx, "services/document", document) {
                 Ok(src) => src,
@@ -181,6 +208,10 @@ impl Policy for Services {
             for webhook in &self.webhooks {
                 findings.extend(doc.webhook(webhook));
             }
+            exposed.extend(alerts::catalogue(&root));
+        }
+        if let Some(alerts) = &self.alerts {
+            findings.extend(alerts::check(ctx, alerts, &exposed));
         }
         findings
     }
