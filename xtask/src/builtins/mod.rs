@@ -10,9 +10,11 @@ mod openapi_compat;
 mod openapi_lint;
 mod policy_check;
 mod postgres;
+mod restore_drill;
 mod sbom;
 mod signing;
 mod slsa;
+mod squawk;
 mod zizmor;
 
 use crate::model::Registration;
@@ -27,10 +29,12 @@ pub const REGISTRY: &[Registration] = &[
     openapi_lint::LINT,
     policy_check::CHECK,
     postgres::EPHEMERAL,
+    restore_drill::DRILL,
     sbom::SYFT,
     sbom::VALIDATE,
     signing::SIGN,
     signing::VERIFY,
     slsa::PROVENANCE,
+    squawk::SQUAWK,
     zizmor::ZIZMOR,
 ];

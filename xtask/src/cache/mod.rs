@@ -82,6 +82,26 @@ impl Cache {
 
     /// Looks the step up; `tools` are the versions of its pipeline's tools. Unreadable
     /// cache files are ignored with a warning.
+    /// A step that must run whatever the cache holds (`why`): a miss with its key, so its
+    /// result is recorded as usual.
+    pub fn miss(
+        &self,
+        plan: &Plan,
+        step: &PlanStep,
+        tools: BTreeMap<String, String>,
+        why: String,
+    ) -> anyhow::Result<Check> {
+        if step.inputs.is_empty() {
+            return Ok(Check::Uncached);
+        }
+        let components = self.components(plan, step, tools)?;
+        Ok(Check::Miss {
+            key: components.key(),
+            components: Box::new(components),
+            why,
+        })
+    }
+
     pub fn check(
         &self,
         plan: &Plan,

@@ -65,6 +65,7 @@ pub fn run(app: &mut App, root: &Path, targets: &[String], no_deps: bool) -> Res
         run: plan.run_info(),
         exports: std::sync::Arc::clone(&facts.exports),
         cleanups: Default::default(),
+        fresh: Default::default(),
         color: app.style.color,
     };
     let jobs = global.jobs.map_or_else(default_jobs, usize::from);

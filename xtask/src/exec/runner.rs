@@ -24,6 +24,10 @@ pub struct StepRunner {
     pub exports: Exports,
     /// Work built-ins left for the end of the run.
     pub cleanups: std::sync::Mutex<Vec<(String, crate::model::Cleanup)>>,
+    /// Steps that use a service which started in this run (label → the service's label):
+    /// the server is new, so what their cached runs left in the old one is not there, and
+    /// they run whatever the cache says.
+    pub fresh: std::sync::Mutex<BTreeMap<String, String>>,
     /// The run shows colour: ask cargo for it too, since its output goes to a pipe.
     pub color: bool,
 }
@@ -54,13 +58,33 @@ impl Runner for StepRunner {
                     result.output = log;
                     return result;
                 }
-                Ok(None) => {}
+                Ok(None) => {
+                    let at = plan.steps.iter().position(|s| std::ptr::eq(s, step));
+                    let consumers = at.map(|at| plan.consumers(at)).unwrap_or_default();
+                    let mut fresh = self.fresh.lock().unwrap_or_else(|e| e.into_inner());
+                    for consumer in consumers {
+                        fresh.insert(plan.steps[consumer].label.clone(), step.label.clone());
+                    }
+                }
                 Err(e) => return failed(format!("cannot compute the cache keys: {e:#}"), log),
             }
         }
-        let check = self
-            .cache
-            .check(plan, step, self.toolbox.versions(tools), &mut warnings);
+        let fresh = self
+            .fresh
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&step.label)
+            .cloned();
+        let versions = self.toolbox.versions(tools);
+        let check = match fresh {
+            Some(service) => self.cache.miss(
+                plan,
+                step,
+                versions,
+                format!("{service} started a new server, which holds nothing of its earlier runs"),
+            ),
+            None => self.cache.check(plan, step, versions, &mut warnings),
+        };
         for warning in warnings {
             log.push_str(&format!("warning: {warning}\n"));
         }

@@ -17,6 +17,7 @@ mod remote_cache;
 mod reports;
 mod robustness;
 mod schema;
+mod squawk;
 mod supply_chain;
 mod support;
 mod tidy;

@@ -90,13 +90,7 @@ fn line_of(ws: &Ws, rel: &str, needle: &str) -> usize {
 
 /// Whether `stderr` holds the rendered diagnostic `error: <message>` pointing at `location`.
 fn has_diag(stderr: &str, message: &str, location: &str) -> bool {
-    let head = format!("error: {message}\n");
-    stderr.match_indices(&head).any(|(at, _)| {
-        stderr[at + head.len()..]
-            .lines()
-            .next()
-            .is_some_and(|l| l.trim_start() == format!("--> {location}"))
-    })
+    crate::support::diag_at(stderr, &format!("error: {message}"), location)
 }
 
 fn edit(ws: &Ws, rel: &str, from: &str, to: &str) {

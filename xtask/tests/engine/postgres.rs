@@ -199,3 +199,80 @@ fn the_guard_refuses_edited_deleted_and_unlocked_migrations() {
         deleted.stdout
     );
 }
+
+/// A service that starts in a run is a new, empty server: the steps that use it run again,
+/// even those whose own inputs did not change, or they would find nothing of their earlier
+/// work. And the restore drill dumps, restores and compares what they left.
+#[test]
+fn a_started_service_reruns_its_users_and_the_restore_drill_compares_the_copy() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "db",
+        "secrets: [BKG_DB_DSN]
+steps:
+  - id: pg
+    uses: postgres/ephemeral
+    service: true
+  - id: schema
+    shell: bash
+    run: psql \"$BKG_DB_DSN\" -X -q -v ON_ERROR_STOP=1 -c 'create table marker (n int)' -c 'insert into marker values (1), (2)'
+    inputs: [schema.txt]
+  - id: drill
+    uses: postgres/restore-drill
+    inputs: [schema.txt]
+  - id: count
+    shell: bash
+    run: psql \"$BKG_DB_DSN\" -X -Atc 'select count(*) from marker'
+    inputs: [count.txt]
+",
+    );
+    ws.file("schema.txt", "1").file("count.txt", "1");
+    let out = ws.run(&["run", "db"]);
+    out.assert(0);
+    assert!(
+        out.stdout.contains("; pg_restore into bkg_restore_drill: ")
+            && out.stdout.contains(
+                " ms; schema identical, 1 tables with 2 rows identical; bkg_restore_drill dropped again\n"
+            ),
+        "{}",
+        out.stdout
+    );
+    let out = ws.run(&["run", "db"]);
+    out.assert(0);
+    assert!(
+        out.stdout
+            .contains("↷ db/pg skipped: not started: the 3 steps that need it are cached"),
+        "{}",
+        out.stdout
+    );
+    // Only `count`'s input changed, but the server is new: `schema` runs again first.
+    ws.file("count.txt", "2");
+    let out = ws.run(&["run", "db", "-v"]);
+    out.assert(0);
+    assert!(out.stdout.contains("✓ db/schema "), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("db/pg started a new server, which holds nothing of its earlier runs"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("\n2\n"), "{}", out.stdout);
+}
+
+#[test]
+fn the_restore_drill_needs_a_database() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "db",
+        "steps:\n  - id: drill\n    uses: postgres/restore-drill\n",
+    );
+    let out = ws.run_with(&["run", "db"], &[("BKG_DB_DSN", "")]);
+    out.assert(1);
+    assert!(
+        out.stdout.contains(
+            "✗ db/drill 0ms: BKG_DB_DSN is not set: run a postgres/ephemeral step before the drill"
+        ),
+        "{}",
+        out.stdout
+    );
+}

@@ -271,6 +271,18 @@ pub fn base64_decode(text: &str) -> Vec<u8> {
         .unwrap()
 }
 
+/// Whether `text` holds a rendered diagnostic whose first line is `head` and whose next line
+/// points at `location` (`path:line:col`).
+pub fn diag_at(text: &str, head: &str, location: &str) -> bool {
+    let head = format!("{head}\n");
+    text.match_indices(&head).any(|(at, _)| {
+        text[at + head.len()..]
+            .lines()
+            .next()
+            .is_some_and(|l| l.trim_start() == format!("--> {location}"))
+    })
+}
+
 /// A verifier the tests install from a package registry once per target directory, as
 /// `target/xtask/test-tools/<name>`: `install` fills the staging directory it is given, which
 /// is renamed into place only when `ready` (a path inside it) exists, so concurrent tests
