@@ -27,7 +27,7 @@ enum Command {
         /// The audit log (JSON Lines, hash-chained); created if missing, verified if present
         #[arg(long, env = "CAVE_AUDIT_LOG", default_value = "cave-audit.jsonl")]
         audit_log: PathBuf,
-        /// Seconds a client may take to send a request's headers (stalled connections close)
+        /// Seconds a client may take to send a request's headers, or stay idle between requests on a kept-alive connection
         #[arg(long, env = "CAVE_HEADER_TIMEOUT", default_value_t = 10.0)]
         header_timeout: f64,
         /// Seconds a webhook body may take to arrive (then 408)

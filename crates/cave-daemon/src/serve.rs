@@ -11,7 +11,8 @@ use tokio::net::TcpListener;
 /// How long a client may stall.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Time to send a request's headers, from the first byte of the request.
+    /// Time to send a request's headers. hyper's timer also runs while a kept-alive
+    /// connection waits for its next request, so this bounds idle connections too.
     pub header: Duration,
     /// Time open connections get after the shutdown signal.
     pub grace: Duration,

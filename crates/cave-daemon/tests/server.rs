@@ -389,6 +389,27 @@ fn a_stalled_connection_is_closed_after_the_header_timeout() {
         "closed after {waited:?}"
     );
     assert_eq!(daemon.get("/healthz").0, 200);
+
+    // A keep-alive connection that goes quiet after a request is closed the same way: the
+    // timeout also bounds the wait for the next request's headers.
+    let mut idle = TcpStream::connect(&daemon.address).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = [0u8; 12];
+    idle.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    let started = std::time::Instant::now();
+    let mut rest = Vec::new();
+    let _ = idle.read_to_end(&mut rest);
+    let waited = started.elapsed();
+    assert!(
+        String::from_utf8_lossy(&rest).ends_with("{\"status\":\"ok\"}")
+            && waited >= std::time::Duration::from_millis(500)
+            && waited < std::time::Duration::from_secs(5),
+        "idle connection closed after {waited:?}"
+    );
 }
 
 /// SIGTERM with a connection that never finishes: the daemon exits once the grace is over.
