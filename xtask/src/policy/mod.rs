@@ -259,6 +259,19 @@ pub fn summary(checked: &[&str], findings: &[Finding]) -> String {
 }
 
 /// Reads a file a rule checks; the finding when it is missing.
+/// A workspace YAML file read and parsed, or the finding (under `rule`) why it cannot be.
+pub fn yaml_source(
+    ctx: &Context,
+    rule: &str,
+    rel: &str,
+) -> Result<(SourceFile, crate::yaml::Node), Finding> {
+    let src = source(ctx, rule, rel)?;
+    match crate::yaml::parse(&src) {
+        Ok(root) => Ok((src, root)),
+        Err(diag) => Err(Finding::new(rule, *diag)),
+    }
+}
+
 pub fn source(ctx: &Context, rule: &str, rel: &str) -> Result<SourceFile, Finding> {
     match std::fs::read_to_string(ctx.root.join(rel)) {
         Ok(text) => Ok(SourceFile::new(rel, text)),

@@ -40,17 +40,10 @@ pub fn catalogue(root: &Node) -> impl Iterator<Item = String> + '_ {
 pub fn check(ctx: &Context, alerts: &Alerts, exposed: &BTreeSet<String>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for file in &alerts.rules {
-        let src = match super::super::source(ctx, RULE, file) {
-            Ok(src) => src,
+        let (src, root) = match super::super::yaml_source(ctx, RULE, file) {
+            Ok(parsed) => parsed,
             Err(finding) => {
                 findings.push(finding);
-                continue;
-            }
-        };
-        let root = match crate::yaml::parse(&src) {
-            Ok(root) => root,
-            Err(diag) => {
-                findings.push(Finding::new(RULE, *diag));
                 continue;
             }
         };

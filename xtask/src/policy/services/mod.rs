@@ -184,17 +184,10 @@ impl Policy for Services {
         let mut findings = Vec::new();
         let mut exposed = std::collections::BTreeSet::new();
         for document in &self.documents {
-            let src = match super::source(ctx, "services/document", document) {
-                Ok(src) => src,
+            let (src, root) = match super::yaml_source(ctx, "services/document", document) {
+                Ok(parsed) => parsed,
                 Err(finding) => {
                     findings.push(finding);
-                    continue;
-                }
-            };
-            let root = match crate::yaml::parse(&src) {
-                Ok(root) => root,
-                Err(diag) => {
-                    findings.push(Finding::new("services/document", *diag));
                     continue;
                 }
             };
