@@ -8,6 +8,7 @@ mod cosign;
 mod execution;
 mod hooks;
 mod interrupt;
+mod monitoring;
 mod mutate;
 mod nginx;
 mod parsers;
