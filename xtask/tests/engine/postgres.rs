@@ -269,9 +269,10 @@ fn the_restore_drill_needs_a_database() {
     let out = ws.run_with(&["run", "db"], &[("BKG_DB_DSN", "")]);
     out.assert(1);
     assert!(
-        out.stdout.contains(
-            "✗ db/drill 0ms: BKG_DB_DSN is not set: run a postgres/ephemeral step before the drill"
-        ),
+        out.stdout.starts_with("✗ db/drill ")
+            && out.stdout.contains(
+                "ms: BKG_DB_DSN is not set: run a postgres/ephemeral step before the drill\n"
+            ),
         "{}",
         out.stdout
     );
