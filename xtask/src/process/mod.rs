@@ -236,11 +236,15 @@ impl ExitWatch {
 
 /// The program's path, searched on the step's PATH. Spawning an absolute path lets the
 /// standard library use posix_spawn instead of fork and one exec attempt per PATH entry.
+/// A run asks for the same few programs again and again (a chain of `cargo` steps), so
+/// each (program, PATH) is searched once per run.
 fn resolve(
     program: &str,
     env: &BTreeMap<String, String>,
     cwd: &Path,
 ) -> std::io::Result<std::path::PathBuf> {
+    type Found = std::collections::HashMap<(String, Option<String>), std::path::PathBuf>;
+    static FOUND: std::sync::OnceLock<Mutex<Found>> = std::sync::OnceLock::new();
     if program.contains('/') {
         return Ok(program.into());
     }
@@ -248,8 +252,24 @@ fn resolve(
         .get("PATH")
         .cloned()
         .or_else(|| std::env::var("PATH").ok());
-    which::which_in(program, path, cwd)
-        .map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))
+    // A relative PATH entry depends on the directory: those searches are not remembered.
+    let cacheable = path
+        .as_deref()
+        .is_some_and(|p| std::env::split_paths(p).all(|d| d.is_absolute()));
+    let key = (program.to_owned(), path.clone());
+    let found = FOUND.get_or_init(Default::default);
+    if cacheable && let Some(hit) = found.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(hit.clone());
+    }
+    let resolved = which::which_in(program, path, cwd)
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    if cacheable {
+        found
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, resolved.clone());
+    }
+    Ok(resolved)
 }
 
 /// `exit status 3`, `killed by SIGKILL`.

@@ -101,9 +101,6 @@ fn sigkill_of_the_engine_leaves_no_step_process_behind() {
         .map(|f| wait_for_file(&ws.path(f)).trim().parse().unwrap())
         .collect();
     assert!(pids.iter().all(|&p| alive(p)), "the step's processes run");
-    // The guard starts beside the first step (about a millisecond); on a loaded machine give
-    // it that moment, as any real kill comes long after a step started.
-    std::thread::sleep(Duration::from_millis(300));
     // SAFETY: plain syscall on the child we spawned.
     unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
     child.wait().unwrap();
