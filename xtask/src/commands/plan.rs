@@ -75,7 +75,8 @@ fn decide(
         };
         decisions.push(decision);
     }
-    // A service starts only for a step that will run; say which, or that none will.
+    // A service starts only for a step that will run; say which, or that none will. One that
+    // starts is a new server, so every step that needs it runs (as `StepRunner` does).
     for (at, step) in plan.steps.iter().enumerate() {
         if !step.service || !matches!(decisions[at], Decision::Run(_)) {
             continue;
@@ -88,6 +89,16 @@ fn decide(
             Some(&i) => Decision::Run(Some(format!("{} will run", plan.steps[i].label))),
             None => Decision::Skipped(crate::exec::service_idle(consumers.len())),
         };
+        if matches!(decisions[at], Decision::Run(_)) {
+            for &i in &consumers {
+                if matches!(decisions[i], Decision::Cached | Decision::Restore { .. }) {
+                    decisions[i] = Decision::Run(Some(format!(
+                        "{} started a new server, which holds nothing of its earlier runs",
+                        step.label
+                    )));
+                }
+            }
+        }
     }
     Ok(decisions)
 }

@@ -245,8 +245,18 @@ steps:
         "{}",
         out.stdout
     );
-    // Only `count`'s input changed, but the server is new: `schema` runs again first.
+    // Only `count`'s input changed, but the server is new: `schema` runs again first, and
+    // the plan says so.
     ws.file("count.txt", "2");
+    let plan = ws.run(&["plan", "db"]);
+    plan.assert(0);
+    assert!(
+        plan.stdout.contains(
+            "db/schema will run (why: db/pg started a new server, which holds nothing of its earlier runs)"
+        ) && plan.stdout.contains("db/pg will run (why: db/count will run)"),
+        "{}",
+        plan.stdout
+    );
     let out = ws.run(&["run", "db", "-v"]);
     out.assert(0);
     assert!(out.stdout.contains("✓ db/schema "), "{}", out.stdout);
