@@ -1,5 +1,7 @@
 //! The bounded parallel scheduler: starts ready steps up to `jobs` at once, applies
-//! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM.
+//! conditions, timeouts and the stop-on-failure rule, and handles Ctrl-C / SIGTERM. The
+//! state is shared by the workers, which start the next steps themselves; the calling
+//! thread watches signals and deadlines.
 
 use super::reporter::Reporter;
 use super::result::{Outcome, Status, StepResult};
@@ -7,8 +9,8 @@ use super::signals::Signals;
 use crate::model::Facts;
 use crate::plan::{Plan, PlanStep};
 use crate::process::{Control, signal_name};
-use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Runs one step to completion; the scheduler may signal `control` at any time.
@@ -24,7 +26,8 @@ pub struct Options {
 }
 
 enum Message {
-    Done(usize, Box<StepResult>),
+    /// A worker finished the last running step, or started one with a deadline.
+    Changed,
     Signal(i32),
 }
 
@@ -44,7 +47,7 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn execute(
     plan: &Plan,
     runner: &dyn Runner,
-    facts: &dyn Facts,
+    facts: &(dyn Facts + Sync),
     reporter: &dyn Reporter,
     options: &Options,
 ) -> anyhow::Result<Outcome> {
@@ -55,63 +58,88 @@ pub fn execute(
     let _signals = Signals::forward(move |signal| {
         let _ = signal_sender.send(Message::Signal(signal));
     })?;
-    let mut state = State::new(plan, options);
     let jobs = options.jobs.max(1);
-    let (work, queue) = mpsc::channel::<(usize, Arc<Control>)>();
-    let queue = std::sync::Mutex::new(queue);
+    let state = Mutex::new(State::new(plan, options));
+    // `None` tells a worker to finish (workers hold senders too, so the queue never closes).
+    let (work, queue) = mpsc::channel::<Option<(usize, Arc<Control>)>>();
+    let queue = Mutex::new(queue);
+    let locked = || state.lock().unwrap_or_else(|e| e.into_inner());
     std::thread::scope(|scope| {
-        // A fixed pool of `jobs` workers: a step costs no thread start.
-        for _ in 0..jobs.min(plan.steps.len()) {
-            let (queue, sender) = (&queue, sender.clone());
+        // A fixed pool of `jobs` workers. The worker that finishes a step records it and
+        // starts what became ready itself, keeping one step for its own next turn: a chain
+        // of steps runs on one thread, with no hand-off between threads per step.
+        let workers = jobs.min(plan.steps.len());
+        for _ in 0..workers {
+            let (queue, sender, work) = (&queue, sender.clone(), work.clone());
             scope.spawn(move || {
+                let mut mine = None;
                 loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                    let Ok((i, control)) = next else { break };
+                    let next = match mine.take() {
+                        Some(job) => Some(job),
+                        None => queue
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .recv()
+                            .ok()
+                            .flatten(),
+                    };
+                    let Some((i, control)) = next else { break };
                     let result = runner.run(plan, &plan.steps[i], &control);
-                    let _ = sender.send(Message::Done(i, Box::new(result)));
+                    let mut state = locked();
+                    state.completed(i, result, reporter);
+                    let started = state.dispatch(jobs, facts, reporter);
+                    let running: Vec<&PlanStep> =
+                        state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
+                    reporter.progress(&running, state.finished(), plan.steps.len());
+                    // The scheduler thread wakes only when it has something to do: the run
+                    // is over, or a new step has a deadline to watch.
+                    let wake = state.running.is_empty()
+                        || started
+                            .iter()
+                            .any(|(i, _)| plan.steps[*i].timeout.is_some());
+                    drop(state);
+                    let mut started = started.into_iter();
+                    mine = started.next();
+                    for job in started {
+                        let _ = work.send(Some(job));
+                    }
+                    if wake {
+                        let _ = sender.send(Message::Changed);
+                    }
                 }
             });
         }
+        for job in locked().dispatch(jobs, facts, reporter) {
+            let _ = work.send(Some(job));
+        }
         loop {
-            while state.running.len() < jobs && !state.stopping() {
-                let Some(i) = state.next_ready() else { break };
-                if let Some((result, report)) = state.decide(i, facts, reporter) {
-                    state.finish(i, result, report.then_some(reporter));
-                    continue;
+            let wait = {
+                let state = locked();
+                if state.running.is_empty() {
+                    break;
                 }
-                let control = Arc::new(Control::default());
-                let deadline = plan.steps[i]
-                    .timeout
-                    .and_then(|t| Instant::now().checked_add(t));
-                state.running.push((
-                    i,
-                    Running {
-                        control: Arc::clone(&control),
-                        started: Instant::now(),
-                        deadline,
-                        kill_at: None,
-                        timed_out: false,
-                    },
-                ));
-                reporter.step_started(&plan.steps[i]);
-                let _ = work.send((i, control));
-            }
-            if state.running.is_empty() {
-                break;
-            }
-            match messages.recv_timeout(state.wait_time()) {
-                Ok(Message::Done(i, result)) => state.completed(i, *result, reporter),
-                Ok(Message::Signal(signal)) => state.interrupt(signal, options.grace, reporter),
-                Err(RecvTimeoutError::Timeout) => state.check_deadlines(options.grace),
+                state.wait_time()
+            };
+            match messages.recv_timeout(wait) {
+                Ok(Message::Changed) => {}
+                Ok(Message::Signal(signal)) => {
+                    locked().interrupt(signal, options.grace, reporter);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    let mut state = locked();
+                    state.check_deadlines(options.grace);
+                    let running: Vec<&PlanStep> =
+                        state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
+                    reporter.progress(&running, state.finished(), plan.steps.len());
+                }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            let running: Vec<&PlanStep> =
-                state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
-            reporter.progress(&running, state.finished(), plan.steps.len());
         }
-        // Closing the queue lets the workers finish.
-        drop(work);
+        for _ in 0..workers {
+            let _ = work.send(None);
+        }
     });
+    let mut state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     state.mark_not_run();
     Ok(Outcome {
         interrupted: state.interrupted,
@@ -149,6 +177,41 @@ impl<'p> State<'p> {
             first_failure: None,
             interrupted: false,
         }
+    }
+
+    /// Starts ready steps up to `jobs` at once; returns those that need a worker (the rest
+    /// were decided without running: a dependency failed, a condition is false).
+    fn dispatch(
+        &mut self,
+        jobs: usize,
+        facts: &dyn Facts,
+        reporter: &dyn Reporter,
+    ) -> Vec<(usize, Arc<Control>)> {
+        let mut started = Vec::new();
+        while self.running.len() < jobs && !self.stopping() {
+            let Some(i) = self.next_ready() else { break };
+            if let Some((result, report)) = self.decide(i, facts, reporter) {
+                self.finish(i, result, report.then_some(reporter));
+                continue;
+            }
+            let control = Arc::new(Control::default());
+            let deadline = self.plan.steps[i]
+                .timeout
+                .and_then(|t| Instant::now().checked_add(t));
+            self.running.push((
+                i,
+                Running {
+                    control: Arc::clone(&control),
+                    started: Instant::now(),
+                    deadline,
+                    kill_at: None,
+                    timed_out: false,
+                },
+            ));
+            reporter.step_started(&self.plan.steps[i]);
+            started.push((i, control));
+        }
+        started
     }
 
     fn stopping(&self) -> bool {
@@ -308,7 +371,6 @@ impl<'p> State<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Mutex;
 
     /// Records the order steps run in; the step named `fail` fails.
     struct Recorder {
