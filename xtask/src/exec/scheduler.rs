@@ -88,9 +88,7 @@ pub fn execute(
                     let mut state = locked();
                     state.completed(i, result, reporter);
                     let started = state.dispatch(jobs, facts, reporter);
-                    let running: Vec<&PlanStep> =
-                        state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
-                    reporter.progress(&running, state.finished(), plan.steps.len());
+                    state.progress(reporter);
                     // The scheduler thread wakes only when it has something to do: the run
                     // is over, or a new step has a deadline to watch.
                     let wake = state.running.is_empty()
@@ -128,9 +126,7 @@ pub fn execute(
                 Err(RecvTimeoutError::Timeout) => {
                     let mut state = locked();
                     state.check_deadlines(options.grace);
-                    let running: Vec<&PlanStep> =
-                        state.running.iter().map(|(i, _)| &plan.steps[*i]).collect();
-                    reporter.progress(&running, state.finished(), plan.steps.len());
+                    state.progress(reporter);
                 }
                 Err(RecvTimeoutError::Disconnected) => break,
             }
@@ -216,6 +212,16 @@ impl<'p> State<'p> {
 
     fn stopping(&self) -> bool {
         self.interrupted || (self.first_failure.is_some() && !self.keep_going)
+    }
+
+    /// Tells the reporter what runs now.
+    fn progress(&self, reporter: &dyn Reporter) {
+        let running: Vec<&PlanStep> = self
+            .running
+            .iter()
+            .map(|(i, _)| &self.plan.steps[*i])
+            .collect();
+        reporter.progress(&running, self.finished(), self.plan.steps.len());
     }
 
     fn finished(&self) -> usize {
