@@ -100,9 +100,8 @@ async fn not_found(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
     method: axum::http::Method,
 ) -> Response {
-    state
-        .metrics
-        .observe(method.as_str(), "unmatched", 404, std::time::Duration::ZERO);
+    let now = (std::time::Instant::now(), std::time::SystemTime::now());
+    metrics::finished(&state, method.as_str(), "unmatched", 404, now);
     let body = webhook::ErrorBody {
         error: "not-found".into(),
         message: "no such route".into(),

@@ -1,7 +1,8 @@
 //! The platform settings the daemon reports as metrics, so alert rules can check them: the
 //! environment, the OpenTelemetry sampling rate and the sandbox limits, read from the same
 //! variables as `config/<environment>.env` (`CAVE_ENVIRONMENT`, `CAVE_OTEL_SAMPLING_RATE`,
-//! `CAVE_SANDBOX_*`). A malformed value is an error naming the variable.
+//! `CAVE_SANDBOX_*`), and where traces go (`CAVE_OTEL_ENDPOINT`). A malformed value is an
+//! error naming the variable.
 
 use anyhow::bail;
 
@@ -26,6 +27,8 @@ pub struct Settings {
     pub sampling: Option<f64>,
     /// (resource label, value in base units).
     pub sandbox: Vec<(&'static str, f64)>,
+    /// The OTLP/HTTP collector traces are exported to.
+    pub otel_endpoint: Option<crate::otel::Endpoint>,
 }
 
 /// Reads the settings through `var` (the process environment in the daemon).
@@ -40,6 +43,12 @@ pub fn read(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
             _ => bail!(
                 "CAVE_OTEL_SAMPLING_RATE is `{text}`: expected a ratio from 0 to 1, such as 0.1"
             ),
+        }
+    }
+    if let Some(url) = var("CAVE_OTEL_ENDPOINT").filter(|u| !u.is_empty()) {
+        match crate::otel::Endpoint::parse(url.trim()) {
+            Ok(endpoint) => settings.otel_endpoint = Some(endpoint),
+            Err(why) => bail!("CAVE_OTEL_ENDPOINT is `{url}`: {why}"),
         }
     }
     for (name, resource, unit) in SANDBOX {

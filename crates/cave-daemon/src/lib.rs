@@ -10,6 +10,7 @@ pub mod config;
 pub mod health;
 pub mod limit;
 pub mod metrics;
+pub mod otel;
 pub mod serve;
 pub mod signature;
 pub mod state;

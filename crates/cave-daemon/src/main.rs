@@ -196,6 +196,12 @@ fn serve(
             .context("cannot install the SIGHUP handler")?;
         // The first line of stdout says where to connect (tests start us on port 0).
         println!("cave-daemon listening on http://{address}");
+        if let Some(endpoint) = configured.otel_endpoint.clone() {
+            let rate = configured.sampling.unwrap_or(1.0);
+            let exporter =
+                cave_daemon::otel::Exporter::start(endpoint, rate, Arc::clone(&state.metrics));
+            let _ = state.otel.set(exporter);
+        }
         let app = cave_daemon::api::router(state.clone());
         let ticker = tokio::spawn(cave_daemon::audit_tasks::every(
             state.clone(),

@@ -16,7 +16,7 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -63,7 +63,7 @@ const fn family(name: &'static str, kind: &'static str, help: &'static str) -> F
     Family { name, kind, help }
 }
 
-pub const FAMILIES: [Family; 11] = [
+pub const FAMILIES: [Family; 14] = [
     family(
         "http_requests",
         "counter",
@@ -115,6 +115,21 @@ pub const FAMILIES: [Family; 11] = [
         "Configured OpenTelemetry trace sampling ratio (CAVE_OTEL_SAMPLING_RATE)",
     ),
     family(
+        "otel_spans_exported",
+        "counter",
+        "Spans the OpenTelemetry exporter delivered to the collector",
+    ),
+    family(
+        "otel_export_failures",
+        "counter",
+        "OTLP export requests that failed (collector down, refused, slow or answering non-2xx)",
+    ),
+    family(
+        "otel_spans_dropped",
+        "counter",
+        "Spans lost: the exporter's queue was full, or their export failed",
+    ),
+    family(
         "environment_info",
         "gauge",
         "1, labelled with the configured environment (CAVE_ENVIRONMENT)",
@@ -138,6 +153,9 @@ pub struct Metrics {
     sandbox: Family_<Label, Ratio>,
     sampling: Family_<Label, Ratio>,
     environment: Family_<Label, Gauge>,
+    otel_exported: Counter,
+    otel_failures: Counter,
+    otel_dropped: Counter,
 }
 
 impl Default for Metrics {
@@ -158,54 +176,101 @@ impl Default for Metrics {
             sandbox: Default::default(),
             sampling: Default::default(),
             environment: Default::default(),
+            otel_exported: Default::default(),
+            otel_failures: Default::default(),
+            otel_dropped: Default::default(),
         };
         let mut registry = Registry::with_prefix("cave");
-        add(&mut registry, "http_requests", metrics.requests.clone());
+        let mut registered = 0;
         add(
             &mut registry,
+            &mut registered,
+            "http_requests",
+            metrics.requests.clone(),
+        );
+        add(
+            &mut registry,
+            &mut registered,
             "http_request_duration_seconds",
             metrics.latency.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "webhook_deliveries",
             metrics.deliveries.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "key_rotation_last_accepted_timestamp_seconds",
             metrics.rotations.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "audit_log_writable",
             metrics.audit_writable.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "audit_checkpoints",
             metrics.checkpoints.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "audit_last_checkpoint_timestamp_seconds",
             metrics.last_checkpoint.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "audit_verifications",
             metrics.verifications.clone(),
         );
-        add(&mut registry, "sandbox_limit", metrics.sandbox.clone());
         add(
             &mut registry,
+            &mut registered,
+            "sandbox_limit",
+            metrics.sandbox.clone(),
+        );
+        add(
+            &mut registry,
+            &mut registered,
             "otel_sampling_ratio",
             metrics.sampling.clone(),
         );
         add(
             &mut registry,
+            &mut registered,
             "environment_info",
             metrics.environment.clone(),
+        );
+        add(
+            &mut registry,
+            &mut registered,
+            "otel_spans_exported",
+            metrics.otel_exported.clone(),
+        );
+        add(
+            &mut registry,
+            &mut registered,
+            "otel_export_failures",
+            metrics.otel_failures.clone(),
+        );
+        add(
+            &mut registry,
+            &mut registered,
+            "otel_spans_dropped",
+            metrics.otel_dropped.clone(),
+        );
+        // A family listed but never registered would be in the catalogue but not in /metrics.
+        assert_eq!(
+            registered,
+            FAMILIES.len(),
+            "every family in FAMILIES is registered"
         );
         Metrics {
             registry,
@@ -215,9 +280,11 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// Counts a request. Any string is a valid method; only the standard ones become
+    /// labels, so junk methods cannot grow /metrics without bound.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let labels = RequestLabels {
-            method: method.to_owned(),
+            method: method_label(method).to_owned(),
             route: route.to_owned(),
             status,
         };
@@ -265,6 +332,22 @@ impl Metrics {
             .inc();
     }
 
+    /// `n` spans reached the collector.
+    pub fn otel_exported(&self, n: u64) {
+        self.otel_exported.inc_by(n);
+    }
+
+    /// An export of `n` spans failed; they are lost.
+    pub fn otel_failed(&self, n: u64) {
+        self.otel_failures.inc();
+        self.otel_dropped.inc_by(n);
+    }
+
+    /// `n` spans did not fit the exporter's queue.
+    pub fn otel_dropped(&self, n: u64) {
+        self.otel_dropped.inc_by(n);
+    }
+
     /// The configured settings, as gauges.
     pub fn configured(&self, settings: &crate::config::Settings) {
         for (resource, value) in &settings.sandbox {
@@ -293,7 +376,13 @@ impl Metrics {
 }
 
 /// Registers `metric` under its entry in `FAMILIES`.
-fn add(registry: &mut Registry, name: &str, metric: impl prometheus_client::registry::Metric) {
+fn add(
+    registry: &mut Registry,
+    registered: &mut usize,
+    name: &str,
+    metric: impl prometheus_client::registry::Metric,
+) {
+    *registered += 1;
     let family = FAMILIES
         .iter()
         .find(|f| f.name == name)
@@ -312,19 +401,48 @@ pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: N
         .get::<MatchedPath>()
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
-    // Any string is a valid method; only the standard ones become labels, so junk methods
-    // cannot grow /metrics without bound.
-    let method = match request.method().as_str() {
-        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS" | "TRACE"
-        | "CONNECT") => m.to_owned(),
-        _ => "other".to_owned(),
-    };
-    let start = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let (start, began) = (Instant::now(), SystemTime::now());
     let response = next.run(request).await;
+    finished(
+        &state,
+        &method,
+        &route,
+        response.status().as_u16(),
+        (start, began),
+    );
+    response
+}
+
+/// A request is answered: it is counted and timed, and traced when an exporter runs.
+pub fn finished(
+    state: &AppState,
+    method: &str,
+    route: &str,
+    status: u16,
+    (start, began): (Instant, SystemTime),
+) {
     state
         .metrics
-        .observe(&method, &route, response.status().as_u16(), start.elapsed());
-    response
+        .observe(method, route, status, start.elapsed());
+    if let Some(exporter) = state.otel.get() {
+        exporter.record(crate::otel::Span {
+            method: method_label(method).to_owned(),
+            route: route.to_owned(),
+            status,
+            start: began,
+            end: SystemTime::now(),
+        });
+    }
+}
+
+/// The method as a label: the standard ones, every other string `other`.
+fn method_label(method: &str) -> &str {
+    match method {
+        m @ ("GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "PATCH" | "OPTIONS" | "TRACE"
+        | "CONNECT") => m,
+        _ => "other",
+    }
 }
 
 /// Prometheus metrics of this process.

@@ -16,7 +16,9 @@ pub struct AppState {
     pub audit_health: crate::audit::Health,
     /// (key id, version) pairs already accepted: a second delivery is a replay.
     pub seen: Mutex<HashSet<(String, u64)>>,
-    pub metrics: Metrics,
+    pub metrics: std::sync::Arc<Metrics>,
+    /// The trace exporter, once the runtime runs (`CAVE_OTEL_ENDPOINT`).
+    pub otel: std::sync::OnceLock<crate::otel::Exporter>,
     /// Rejected calls each client may have audited per window.
     pub rejects: crate::limit::RejectBudget,
     /// Time a webhook body may take to arrive (`--body-timeout`).
@@ -32,7 +34,7 @@ impl AppState {
         key: Option<cosign_key::SigningKey>,
     ) -> anyhow::Result<AppState> {
         let (audit, verified) = AuditLog::open(audit_path, key)?;
-        let metrics = Metrics::default();
+        let metrics = std::sync::Arc::new(Metrics::default());
         for (class, time) in &verified.last_rotation {
             if let Ok(at) = humantime::parse_rfc3339(time) {
                 metrics.rotation_accepted(class, crate::unix_seconds(at));
@@ -44,6 +46,7 @@ impl AppState {
             audit: Mutex::new(audit),
             seen: Mutex::new(verified.accepted),
             metrics,
+            otel: std::sync::OnceLock::new(),
             rejects: crate::limit::RejectBudget::new(DEFAULT_REJECT_BUDGET),
             body_timeout: std::time::Duration::from_secs(30),
         })

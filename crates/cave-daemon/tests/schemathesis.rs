@@ -12,37 +12,8 @@ use std::process::Command;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/schemathesis");
 
-/// schemathesis installed once per target directory (`target/xtask/test-tools/`), from the
-/// pinned requirements without resolving anything else; a failed install leaves nothing.
 fn schemathesis() -> PathBuf {
-    let requirements = Path::new(DATA).join("requirements.txt");
-    let pins = std::fs::read_to_string(&requirements).unwrap();
-    let version = pins
-        .lines()
-        .find_map(|l| l.strip_prefix("schemathesis=="))
-        .expect("schemathesis is pinned");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../target/xtask/test-tools")
-        .join(format!("schemathesis-{version}"));
-    if !dir.join("bin/st").exists() {
-        let parent = dir.parent().unwrap();
-        std::fs::create_dir_all(parent).unwrap();
-        let stage = tempfile::tempdir_in(parent).unwrap();
-        let out = Command::new("python3")
-            .args(["-m", "pip", "install", "--quiet", "--no-deps", "--target"])
-            .arg(stage.path())
-            .arg("-r")
-            .arg(&requirements)
-            .output()
-            .expect("pip runs");
-        assert!(
-            out.status.success(),
-            "installing schemathesis: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let _ = std::fs::rename(stage.keep(), &dir);
-    }
-    dir
+    python_tool("schemathesis", &Path::new(DATA).join("requirements.txt"))
 }
 
 #[test]

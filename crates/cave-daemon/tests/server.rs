@@ -360,6 +360,7 @@ fn junk_methods_share_one_metrics_label() {
     let daemon = Daemon::start(Some(SECRET));
     for i in 0..20 {
         daemon.request(&format!("JUNK{i}"), "/healthz", &[], "");
+        daemon.request(&format!("JUNK{i}"), &format!("/nowhere{i}"), &[], "");
     }
     let (_, metrics) = daemon.get("/metrics");
     assert!(!metrics.contains("JUNK"), "{metrics}");

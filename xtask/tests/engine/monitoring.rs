@@ -23,7 +23,7 @@ fn the_alert_rules_pass_promtool_and_a_broken_rule_fails_its_unit_test() {
     let out = ws.run(&["run", "monitoring"]);
     out.assert(0);
     assert!(
-        out.stdout.contains("SUCCESS: 8 rules found"),
+        out.stdout.contains("SUCCESS: 10 rules found"),
         "{}",
         out.stdout
     );

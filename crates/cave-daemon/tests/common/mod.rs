@@ -189,3 +189,36 @@ pub fn daemon_cli(args: &[&str], file: &Path) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Python packages installed once per target directory (`target/xtask/test-tools/`), from
+/// pinned requirements without resolving anything else; a failed install leaves nothing.
+/// The directory is named after `name` and the pinned version of the package `name`.
+pub fn python_tool(name: &str, requirements: &Path) -> PathBuf {
+    let pins = std::fs::read_to_string(requirements).unwrap();
+    let version = pins
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}==")))
+        .unwrap_or_else(|| panic!("{name} is pinned in {}", requirements.display()));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/xtask/test-tools")
+        .join(format!("{name}-{version}"));
+    if !dir.exists() {
+        let parent = dir.parent().unwrap();
+        std::fs::create_dir_all(parent).unwrap();
+        let stage = tempfile::tempdir_in(parent).unwrap();
+        let out = Command::new("python3")
+            .args(["-m", "pip", "install", "--quiet", "--no-deps", "--target"])
+            .arg(stage.path())
+            .arg("-r")
+            .arg(requirements)
+            .output()
+            .expect("pip runs");
+        assert!(
+            out.status.success(),
+            "installing {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let _ = std::fs::rename(stage.keep(), &dir);
+    }
+    dir
+}
