@@ -9,7 +9,6 @@ use common::*;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/otel");
 
@@ -43,24 +42,6 @@ fn collector(out: &Path) -> Collector {
         .unwrap();
     let port = line.trim().parse().expect("the collector's port");
     Collector { child, port }
-}
-
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "waited 15 s for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn metric(daemon: &Daemon, name: &str) -> f64 {
-    let (_, text) = daemon.get("/metrics");
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name} ")))
-        .map_or(0.0, |v| v.parse().unwrap())
 }
 
 #[test]
@@ -113,16 +94,16 @@ fn requests_become_otlp_spans_and_a_lost_collector_is_counted() {
         &serde_json::json!({"key": "service.name", "value": {"stringValue": "cave-daemon"}})
     );
     wait_for("the export count", || {
-        metric(&daemon, "cave_otel_spans_exported_total") >= 2.0
+        daemon.metric("cave_otel_spans_exported_total") >= Some(2.0)
     });
 
     // The collector goes away: requests still succeed, the failed export is counted.
     drop(collector);
     assert_eq!(daemon.get("/healthz").0, 200);
     wait_for("a failed export", || {
-        metric(&daemon, "cave_otel_export_failures_total") >= 1.0
+        daemon.metric("cave_otel_export_failures_total") >= Some(1.0)
     });
-    assert!(metric(&daemon, "cave_otel_spans_dropped_total") >= 1.0);
+    assert!(daemon.metric("cave_otel_spans_dropped_total") >= Some(1.0));
     assert!(
         daemon.stderr().contains(&format!("spans to {endpoint}: ")),
         "{}",

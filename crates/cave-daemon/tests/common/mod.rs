@@ -112,6 +112,14 @@ impl Daemon {
         (status, body)
     }
 
+    /// The value of one sample of `/metrics` (`name` with its labels), if it is there.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        let (_, text) = self.get("/metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .map(|v| v.parse().unwrap())
+    }
+
     /// What the daemon wrote to stderr so far.
     pub fn stderr(&self) -> String {
         let dir = self.dir.as_ref().expect("started with a directory");
@@ -221,4 +229,16 @@ pub fn python_tool(name: &str, requirements: &Path) -> PathBuf {
         let _ = std::fs::rename(stage.keep(), &dir);
     }
     dir
+}
+
+/// Polls `done` until it holds; fails the test after 15 s, naming `what`.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "waited 15 s for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
