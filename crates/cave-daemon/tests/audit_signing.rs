@@ -245,16 +245,12 @@ fn a_cut_off_end_a_forged_tail_and_a_rebuilt_chain_fail_verification() {
     );
     // The daemon with the key refuses to append to it.
     let key = cosign_dir().join("cosign.key");
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-        .arg(&audit)
-        .arg("--audit-key")
-        .arg(&key)
-        .env("COSIGN_PASSWORD", "password")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let (code, stderr) = serve_refused(
+        &audit,
+        &["--audit-key", key.to_str().unwrap()],
+        &[("COSIGN_PASSWORD", "password")],
+    );
+    assert_ne!(code, Some(0));
     assert!(
         stderr.contains("is broken at line 3: its checkpoint signature does not verify"),
         "{stderr}"
@@ -296,16 +292,12 @@ fn after_a_crash_the_unsigned_tail_is_named_and_replays_stay_refused() {
 fn a_wrong_password_is_refused_without_showing_it() {
     let dir = tempfile::tempdir().unwrap();
     let key = cosign_dir().join("cosign.key");
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .arg("--audit-key")
-        .arg(&key)
-        .env("COSIGN_PASSWORD", "hunter2-not-it")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
+    let (code, stderr) = serve_refused(
+        &dir.path().join("audit.jsonl"),
+        &["--audit-key", key.to_str().unwrap()],
+        &[("COSIGN_PASSWORD", "hunter2-not-it")],
+    );
+    assert_eq!(code, Some(1));
     assert!(
         stderr.ends_with(&format!(
             "error: the audit signing key {}: the password does not decrypt the key (check COSIGN_PASSWORD)\n",
@@ -437,18 +429,16 @@ fn metrics_report_checkpoints_rotations_settings_and_tampering_on_disk() {
 #[test]
 fn a_malformed_setting_stops_the_daemon_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .env("CAVE_SANDBOX_DISK", "lots")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let (code, stderr) = serve_refused(
+        &dir.path().join("audit.jsonl"),
+        &[],
+        &[("CAVE_SANDBOX_DISK", "lots")],
+    );
+    assert_eq!(code, Some(1));
     assert!(
-        String::from_utf8_lossy(&out.stderr).ends_with(
+        stderr.ends_with(
             "error: CAVE_SANDBOX_DISK is `lots`: expected a size such as 1GiB, 512MiB or 1048576\n"
         ),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        "{stderr}"
     );
 }

@@ -114,14 +114,12 @@ fn requests_become_otlp_spans_and_a_lost_collector_is_counted() {
 #[test]
 fn a_malformed_endpoint_stops_the_daemon_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-        .arg(dir.path().join("audit.jsonl"))
-        .env("CAVE_OTEL_ENDPOINT", "https://collector:4318")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, stderr) = serve_refused(
+        &dir.path().join("audit.jsonl"),
+        &[],
+        &[("CAVE_OTEL_ENDPOINT", "https://collector:4318")],
+    );
+    assert_eq!(code, Some(1));
     assert!(
         stderr.contains(
             "error: CAVE_OTEL_ENDPOINT is `https://collector:4318`: expected an http:// URL"

@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 
 #[test]
 fn healthz_is_ok_when_every_check_passes() {
@@ -243,14 +242,8 @@ fn a_failed_write_is_rolled_back_answered_503_and_reported_by_healthz() {
 #[test]
 fn a_second_daemon_on_the_same_log_refuses_to_start() {
     let first = Daemon::start(Some(SECRET));
-    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
-        .arg(&first.audit)
-        .env("BKG_WEBHOOK_SECRET", SECRET)
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (code, stderr) = serve_refused(&first.audit, &[], &[("BKG_WEBHOOK_SECRET", SECRET)]);
+    assert_ne!(code, Some(0));
     assert!(
         stderr.contains(&format!(
             "is in use by another cave-daemon (pid {}); two daemons must not append to one log",

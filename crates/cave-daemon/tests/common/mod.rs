@@ -242,3 +242,22 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+/// `cave-daemon serve` on `audit` (with `args` and `env`, and none of the caller's daemon
+/// variables) for a daemon that must refuse to start: its exit code and stderr.
+pub fn serve_refused(audit: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cave-daemon"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--audit-log"])
+        .arg(audit)
+        .args(args)
+        .env_remove("BKG_WEBHOOK_SECRET")
+        .env_remove("CAVE_AUDIT_KEY")
+        .env_remove("COSIGN_PASSWORD")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
