@@ -55,7 +55,9 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         style,
         masker: Arc::new(Masker::default()),
     };
-    match dispatch(&mut app) {
+    let outcome = dispatch(&mut app);
+    process::guard::dismiss();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprint!("{}", app.masker.mask(&failure.render(style)));

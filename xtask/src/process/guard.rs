@@ -17,15 +17,20 @@ use std::sync::Mutex;
 
 /// Bytes per slot: a marker byte, up to 14 digits, a newline.
 const SLOT: usize = 16;
-/// Groups the table can hold at once; more concurrent steps go unguarded.
+/// Slots in the table: a header, then one per group; more concurrent steps go unguarded.
 const SLOTS: usize = 1024;
 /// The first byte of a slot the guard must skip (empty, or being written).
 const SKIP: u8 = b'#';
+/// The header of a table whose engine exited cleanly.
+const DONE: &[u8] = b"done";
 
 /// The table comes as stdout (an unnamed file, opened for reading too): moved to fd 3, it
-/// is read once stdin ends, and every group in a slot not marked `#` is killed.
+/// is read once stdin ends. A `done` header ends the guard; otherwise every group in a
+/// slot not marked `#` is killed.
 const SCRIPT: &str = r#"exec 3<&1 1>/dev/null
 while read -r _; do :; done
+read -r header <&3
+[ "$header" = done ] && exit
 while read -r id; do
   case $id in ''|'#'*) ;; *) kill -s KILL -- "-$id" 2>/dev/null ;; esac
 done <&3
@@ -43,48 +48,49 @@ unsafe impl Send for Table {}
 
 /// The groups in each slot, as the engine knows them, and the table once it exists.
 struct Guard {
-    groups: Vec<Option<libc::pid_t>>,
+    groups: [Option<libc::pid_t>; SLOTS],
     table: Option<Table>,
-    starting: bool,
+    started: bool,
 }
 
 static GUARD: Mutex<Guard> = Mutex::new(Guard {
-    groups: Vec::new(),
+    groups: [None; SLOTS],
     table: None,
-    starting: false,
+    started: false,
 });
 
 fn locked() -> std::sync::MutexGuard<'static, Guard> {
     GUARD.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Lists a new step process group. The first call starts the guard on a thread of its own
-/// (a file and one `sh`, a millisecond or more), so no step waits for it; groups listed
-/// before it is ready are written into the table when it is.
+/// Lists a new step process group. The first call creates the table and starts the guard
+/// on a thread of its own (one `sh`, a millisecond or more), so no step waits for it.
 pub fn register(group: libc::pid_t) {
     let mut guard = locked();
-    if !guard.starting {
-        guard.starting = true;
-        guard.groups = vec![None; SLOTS];
-        std::thread::spawn(|| {
-            let table = start();
-            let mut guard = locked();
-            if let Some(table) = &table {
-                for (slot, group) in guard.groups.iter().enumerate() {
-                    if let Some(group) = group {
-                        table.list(slot, *group);
-                    }
-                }
-            }
-            guard.table = table;
-        });
+    if !guard.started {
+        guard.started = true;
+        guard.table = start();
     }
-    let Some(slot) = guard.groups.iter().position(Option::is_none) else {
+    let Some(table) = &guard.table else {
         return;
     };
+    // Slot 0 is the header.
+    let Some(slot) = guard.groups.iter().skip(1).position(Option::is_none) else {
+        return;
+    };
+    let slot = slot + 1;
+    table.list(slot, group);
     guard.groups[slot] = Some(group);
-    if let Some(table) = &guard.table {
-        table.list(slot, group);
+}
+
+/// The engine is about to exit with no step process left, so the guard has nothing to kill:
+/// the header tells it so, and it ends without reading the rest of the table.
+pub fn dismiss() {
+    let guard = locked();
+    if let Some(table) = &guard.table
+        && guard.groups.iter().all(Option::is_none)
+    {
+        table.write(0, DONE);
     }
 }
 
@@ -124,8 +130,8 @@ impl Table {
     }
 }
 
-/// Creates the table and starts the guard; `None` (no protection, never a failed run) if
-/// either cannot be done.
+/// Creates the table and the pipe, and starts the guard on a thread of its own; `None` (no
+/// protection, never a failed run) if the table cannot be made.
 fn start() -> Option<Table> {
     // An unnamed file (nothing to remove, however the engine ends), in memory where the
     // system has a tmpfs for it: on a disk it made a one-step run about 1 ms slower.
@@ -157,16 +163,17 @@ fn start() -> Option<Table> {
         return None;
     }
     let (reader, writer) = std::io::pipe().ok()?;
-    // An absolute path: `sh` alone is searched by trying every PATH entry in the child.
-    Command::new("/bin/sh")
-        .args(["-c", SCRIPT, "xtask-guard"])
-        .stdin(reader)
-        .stdout(Stdio::from(file))
-        .stderr(Stdio::null())
-        // Its own group: a terminal's Ctrl-C goes to the engine, not to the guard.
-        .process_group(0)
-        .spawn()
-        .ok()?;
+    std::thread::spawn(move || {
+        // An absolute path: `sh` alone is searched by trying every PATH entry in the child.
+        Command::new("/bin/sh")
+            .args(["-c", SCRIPT, "xtask-guard"])
+            .stdin(reader)
+            .stdout(Stdio::from(file))
+            .stderr(Stdio::null())
+            // Its own group: a terminal's Ctrl-C goes to the engine, not to the guard.
+            .process_group(0)
+            .spawn()
+    });
     Some(Table {
         memory: memory.cast(),
         _alive: writer,
