@@ -5,6 +5,7 @@ mod capture;
 pub mod guard;
 mod launcher;
 pub mod postgres;
+mod spawn;
 
 pub use capture::Capture;
 pub use launcher::{Launcher, read_back};
@@ -84,28 +85,9 @@ pub fn run_with(
     spawn: Spawn,
 ) -> std::io::Result<Finished> {
     let (mut reader, writer) = std::io::pipe()?;
-    let out = match spawn.stdout {
-        Some(file) => Stdio::from(file),
-        None => Stdio::from(writer.try_clone()?),
-    };
-    let mut command = Command::new(resolve(&argv[0], env, cwd)?);
-    command
-        .args(&argv[1..])
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(writer)
-        .process_group(0);
-    apply_env(&mut command, env);
-    if let Some((uid, gid)) = spawn.user {
-        // Dropping root this way also clears the supplementary groups (std does that).
-        command.uid(uid).gid(gid);
-    }
-    let spawned = command.spawn();
-    // The command holds the pipe's write ends; drop them so the reader sees end-of-file.
-    drop(command);
-    let mut child = spawned?;
-    let pid = child.id() as libc::pid_t;
+    let program = resolve(&argv[0], env, cwd)?;
+    let mut leader = start(&program, argv, cwd, env, spawn, writer)?;
+    let pid = leader.pid();
     guard::register(pid);
     *control.group.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
     if control.cancelled() {
@@ -133,7 +115,7 @@ pub fn run_with(
         guard::unregister(pid);
         *group = None;
     }
-    let status = child.wait()?;
+    let status = leader.wait()?;
     let deadline = Instant::now() + DRAIN;
     while open {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -151,22 +133,77 @@ pub fn run_with(
     })
 }
 
-/// Gives the command `env` on top of the engine's own environment, naming only what differs:
-/// a command whose environment is left alone is spawned with the engine's as it is, while
-/// any change makes the standard library copy and sort the whole environment for it.
-fn apply_env(command: &mut Command, env: &BTreeMap<String, String>) {
-    for (name, value) in env {
-        if std::env::var_os(name).is_none_or(|own| own != value.as_str()) {
-            command.env(name, value);
+/// A started process group leader, not yet reaped.
+enum Leader {
+    Spawned(libc::pid_t),
+    Child(std::process::Child),
+}
+
+impl Leader {
+    fn pid(&self) -> libc::pid_t {
+        match self {
+            Leader::Spawned(pid) => *pid,
+            Leader::Child(child) => child.id() as libc::pid_t,
         }
     }
+
+    fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        match self {
+            Leader::Spawned(pid) => spawn::wait(*pid),
+            Leader::Child(child) => child.wait(),
+        }
+    }
+}
+
+/// Starts the command with its output on `writer` (stdout to `spawn.stdout` if given):
+/// through posix_spawn with the run's environment block, or through `std::process` when it
+/// must change user or a descriptor sits where stdin, stdout or stderr go.
+fn start(
+    program: &Path,
+    argv: &[String],
+    cwd: &Path,
+    env: &BTreeMap<String, String>,
+    spawn: Spawn,
+    writer: std::io::PipeWriter,
+) -> std::io::Result<Leader> {
     // Under a git hook these pin the hook's repository and index; a step's git works on the
     // repository of its own directory (the staged copy, say) unless the step sets them.
-    for var in crate::git::LOCATION_VARS {
-        if !env.contains_key(var) && std::env::var_os(var).is_some() {
-            command.env_remove(var);
-        }
+    let remove: Vec<&str> = crate::git::LOCATION_VARS
+        .into_iter()
+        .filter(|var| !env.contains_key(*var))
+        .collect();
+    let stdout = spawn
+        .stdout
+        .as_ref()
+        .map_or(writer.as_raw_fd(), |f| f.as_raw_fd());
+    if spawn.user.is_none() && stdout > 2 && writer.as_raw_fd() > 2 {
+        let pid = self::spawn::spawn(program, argv, cwd, env, &remove, stdout, writer.as_raw_fd())?;
+        return Ok(Leader::Spawned(pid));
     }
+    let out = match spawn.stdout {
+        Some(file) => Stdio::from(file),
+        None => Stdio::from(writer.try_clone()?),
+    };
+    let mut command = Command::new(program);
+    command
+        .args(&argv[1..])
+        .current_dir(cwd)
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(writer)
+        .process_group(0);
+    for var in remove {
+        command.env_remove(var);
+    }
+    if let Some((uid, gid)) = spawn.user {
+        // Dropping root this way also clears the supplementary groups (std does that).
+        command.uid(uid).gid(gid);
+    }
+    let spawned = command.spawn();
+    // The command holds the pipe's write ends; drop them so the reader sees end-of-file.
+    drop(command);
+    Ok(Leader::Child(spawned?))
 }
 
 /// Reads what is available; false at end of file.
