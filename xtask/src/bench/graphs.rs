@@ -12,6 +12,9 @@ pub enum Graph {
     Chain(usize),
     /// `n` independent steps of `true`.
     FanOut(usize),
+    /// `n` independent steps of `true` run one after another (`--jobs 1`; go-task calls
+    /// them in turn).
+    Sequence(usize),
 }
 
 pub struct Case {
@@ -24,7 +27,15 @@ impl Graph {
         match self {
             Graph::Single => (1, false),
             Graph::Chain(n) => (n, true),
-            Graph::FanOut(n) => (n, false),
+            Graph::FanOut(n) | Graph::Sequence(n) => (n, false),
+        }
+    }
+
+    /// Extra arguments for the engine: a sequence runs one step at a time.
+    pub fn engine_args(self) -> &'static [&'static str] {
+        match self {
+            Graph::Sequence(_) => &["--jobs", "1"],
+            _ => &[],
         }
     }
 
@@ -39,7 +50,8 @@ impl Graph {
         yaml
     }
 
-    /// A justfile whose `all` recipe depends on the same graph.
+    /// A justfile whose `all` recipe depends on the same graph (just runs dependencies one
+    /// after another).
     pub fn justfile(self) -> String {
         let (n, chained) = self.ids();
         let mut text = String::new();
@@ -69,7 +81,12 @@ impl Graph {
         } else {
             (0..n).map(|i| format!("s{i}")).collect()
         };
-        let _ = writeln!(text, "  all:\n    deps: [{}]", all.join(", "));
+        if let Graph::Sequence(_) = self {
+            let calls: Vec<String> = all.iter().map(|t| format!("{{task: {t}}}")).collect();
+            let _ = writeln!(text, "  all:\n    cmds: [{}]", calls.join(", "));
+        } else {
+            let _ = writeln!(text, "  all:\n    deps: [{}]", all.join(", "));
+        }
         for i in 0..n {
             let _ = writeln!(text, "  s{i}:");
             if chained && i > 0 {
@@ -109,5 +126,11 @@ mod tests {
                 .contains("  all:\n    deps: [s0, s1]\n")
         );
         assert!(Graph::FanOut(2).pipeline().contains("    needs: []\n"));
+        assert!(
+            Graph::Sequence(2)
+                .taskfile()
+                .contains("  all:\n    cmds: [{task: s0}, {task: s1}]\n")
+        );
+        assert_eq!(Graph::Sequence(2).justfile(), Graph::FanOut(2).justfile());
     }
 }

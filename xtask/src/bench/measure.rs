@@ -60,7 +60,8 @@ pub fn median(sample: &Sample) -> Duration {
 }
 
 /// The floor under a graph of `true` steps: the same processes spawned straight from Rust
-/// (`std::process::Command`), one after the other for a chain, all at once for a fan-out,
+/// (`std::process::Command`), one after the other for a chain or a sequence, all at once
+/// for a fan-out,
 /// plus one start of a process for the runner itself.
 pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
     use std::process::{Command, Stdio};
@@ -76,7 +77,7 @@ pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
         spawn()?.wait()?;
         match graph {
             super::Graph::Single => spawn()?.wait().map(drop)?,
-            super::Graph::Chain(n) => {
+            super::Graph::Chain(n) | super::Graph::Sequence(n) => {
                 for _ in 0..n {
                     spawn()?.wait()?;
                 }

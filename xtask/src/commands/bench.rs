@@ -170,6 +170,10 @@ fn graphs(
             name: "100 independent `true`".into(),
             graph: Graph::FanOut(100),
         },
+        Case {
+            name: "100 `true` one after another (`--jobs 1`)".into(),
+            graph: Graph::Sequence(100),
+        },
     ];
     let mut header = String::from("| graph | xtask | spawn floor | xtask ÷ floor |");
     for (name, _) in peers {
@@ -184,7 +188,9 @@ fn graphs(
         case.graph
             .write(dir.path())
             .context("cannot write the bench graphs")?;
-        let ours = median(&time_runs(&xtask_argv(exe, dir.path()), dir.path(), runs)?);
+        let mut argv = xtask_argv(exe, dir.path());
+        argv.extend(case.graph.engine_args().iter().map(|a| a.to_string()));
+        let ours = median(&time_runs(&argv, dir.path(), runs)?);
         let floor = median(&crate::bench::spawn_floor(case.graph, runs)?);
         let mut row = format!(
             "| {} | {} | {} | {:.2} |",
