@@ -23,24 +23,7 @@ pub fn time_runs_after(
 ) -> anyhow::Result<Sample> {
     let mut once = |round: usize| -> anyhow::Result<Duration> {
         before(round)?;
-        let start = Instant::now();
-        let status = Command::new(&argv[0])
-            .args(&argv[1..])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .with_context(|| format!("cannot run `{}`", argv.join(" ")))?;
-        let elapsed = start.elapsed();
-        if !status.success() {
-            bail!(
-                "`{}` failed in {} ({status})",
-                argv.join(" "),
-                dir.display()
-            );
-        }
-        Ok(elapsed)
+        time_once(argv, dir)
     };
     once(0)?;
     let runs = (1..=runs)
@@ -59,12 +42,56 @@ pub fn median(sample: &Sample) -> Duration {
     }
 }
 
-/// The floor under a graph of `true` steps: the same processes spawned straight from Rust
-/// (`std::process::Command`), one after the other for a chain or a sequence, all at once
-/// for a fan-out,
-/// plus one start of a process for the runner itself.
-pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
-    use std::process::{Command, Stdio};
+/// One run of `argv` in `dir`, failing if it fails.
+pub fn time_once(argv: &[String], dir: &Path) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let status = Command::new(&argv[0])
+        .args(&argv[1..])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .with_context(|| format!("cannot run `{}`", argv.join(" ")))?;
+    let elapsed = start.elapsed();
+    if !status.success() {
+        bail!(
+            "`{}` failed in {} ({status})",
+            argv.join(" "),
+            dir.display()
+        );
+    }
+    Ok(elapsed)
+}
+
+/// A way to run one measured command, timed once per call.
+pub type Runner<'a> = Box<dyn FnMut() -> anyhow::Result<Duration> + 'a>;
+
+/// Times every runner `runs` times after one warm-up round, in rounds: each round runs each
+/// runner once, starting one further along each time. A slow spell of a shared machine then
+/// falls on all of them alike instead of on whichever was being measured, so their ratios
+/// hold even when the absolute numbers drift.
+pub fn interleaved(runners: &mut [Runner<'_>], runs: usize) -> anyhow::Result<Vec<Sample>> {
+    let mut samples: Vec<Sample> = runners
+        .iter()
+        .map(|_| Sample { runs: Vec::new() })
+        .collect();
+    for round in 0..=runs {
+        for i in 0..runners.len() {
+            let at = (round + i) % runners.len();
+            let elapsed = runners[at]()?;
+            if round > 0 {
+                samples[at].runs.push(elapsed);
+            }
+        }
+    }
+    Ok(samples)
+}
+
+/// The floor under a graph of `true` steps, once: the same processes spawned straight from
+/// Rust (`std::process::Command`), one after the other for a chain or a sequence, all at
+/// once for a fan-out, plus one start of a process for the runner itself.
+pub fn spawn_floor(graph: super::Graph) -> anyhow::Result<Duration> {
     let spawn = || {
         Command::new("true")
             .stdin(Stdio::null())
@@ -72,35 +99,49 @@ pub fn spawn_floor(graph: super::Graph, runs: usize) -> anyhow::Result<Sample> {
             .stderr(Stdio::null())
             .spawn()
     };
-    let once = || -> anyhow::Result<std::time::Duration> {
-        let start = std::time::Instant::now();
-        spawn()?.wait()?;
-        match graph {
-            super::Graph::Single => spawn()?.wait().map(drop)?,
-            super::Graph::Chain(n) | super::Graph::Sequence(n) => {
-                for _ in 0..n {
-                    spawn()?.wait()?;
-                }
-            }
-            super::Graph::FanOut(n) => {
-                let children = (0..n)
-                    .map(|_| spawn())
-                    .collect::<std::io::Result<Vec<_>>>()?;
-                for mut child in children {
-                    child.wait()?;
-                }
+    let start = Instant::now();
+    spawn()?.wait()?;
+    match graph {
+        super::Graph::Single => spawn()?.wait().map(drop)?,
+        super::Graph::Chain(n) | super::Graph::Sequence(n) => {
+            for _ in 0..n {
+                spawn()?.wait()?;
             }
         }
-        Ok(start.elapsed())
-    };
-    once()?;
-    let runs = (0..runs).map(|_| once()).collect::<anyhow::Result<_>>()?;
-    Ok(Sample { runs })
+        super::Graph::FanOut(n) => {
+            let children = (0..n)
+                .map(|_| spawn())
+                .collect::<std::io::Result<Vec<_>>>()?;
+            for mut child in children {
+                child.wait()?;
+            }
+        }
+    }
+    Ok(start.elapsed())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interleaved_runners_take_turns_and_the_warm_up_is_not_counted() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let runner = |id: u64| -> Runner<'_> {
+            let order = &order;
+            Box::new(move || {
+                order.borrow_mut().push(id);
+                Ok(Duration::from_millis(id))
+            })
+        };
+        let mut runners = vec![runner(1), runner(2), runner(3)];
+        let samples = interleaved(&mut runners, 2).unwrap();
+        drop(runners);
+        assert_eq!(order.into_inner(), [1, 2, 3, 2, 3, 1, 3, 1, 2]);
+        let runs: Vec<Vec<Duration>> = samples.into_iter().map(|s| s.runs).collect();
+        let ms = Duration::from_millis;
+        assert_eq!(runs, [vec![ms(1); 2], vec![ms(2); 2], vec![ms(3); 2]]);
+    }
 
     #[test]
     fn median_of_odd_and_even_samples() {

@@ -7,5 +7,7 @@ pub mod openapi;
 mod tree;
 
 pub use graphs::{Case, Graph};
-pub use measure::{Sample, median, spawn_floor, time_runs, time_runs_after};
+pub use measure::{
+    Runner, Sample, interleaved, median, spawn_floor, time_once, time_runs, time_runs_after,
+};
 pub use tree::Tree;

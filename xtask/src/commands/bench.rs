@@ -2,7 +2,9 @@
 //! generated graphs, and of its up-to-date check next to go-task's checksum method on a
 //! generated tree. Peers are used when on PATH (`cargo xtask run bench` provisions both).
 
-use crate::bench::{Case, Graph, Tree, median, time_runs, time_runs_after};
+use crate::bench::{
+    Case, Graph, Runner, Tree, interleaved, median, time_once, time_runs, time_runs_after,
+};
 use crate::failure::Failure;
 use crate::text::duration;
 use anyhow::Context as _;
@@ -40,7 +42,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         .with_context(|| format!("cannot create {}", scratch.display()))?;
     let jobs = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
-        "{} timed runs per cell after one warm-up; medians; xtask with --jobs {jobs}\n",
+        "{} timed runs per cell after one warm-up; medians; xtask with --jobs {jobs}; the graphs' runners take turns run by run\n",
         options.runs
     );
     use crate::cli::BenchSection as S;
@@ -190,8 +192,26 @@ fn graphs(
             .context("cannot write the bench graphs")?;
         let mut argv = xtask_argv(exe, dir.path());
         argv.extend(case.graph.engine_args().iter().map(|a| a.to_string()));
-        let ours = median(&time_runs(&argv, dir.path(), runs)?);
-        let floor = median(&crate::bench::spawn_floor(case.graph, runs)?);
+        let mut commands = vec![argv];
+        for (name, path) in peers {
+            let file = if *name == "just" {
+                "--justfile=justfile"
+            } else {
+                "--taskfile=Taskfile.yml"
+            };
+            commands.push(vec![path.display().to_string(), file.into(), "all".into()]);
+        }
+        let graph = case.graph;
+        let mut runners: Vec<Runner<'_>> = commands
+            .iter()
+            .map(|argv| Box::new(|| time_once(argv, dir.path())) as Runner<'_>)
+            .collect();
+        runners.insert(1, Box::new(move || crate::bench::spawn_floor(graph)));
+        let medians: Vec<Duration> = interleaved(&mut runners, runs)?
+            .iter()
+            .map(median)
+            .collect();
+        let (ours, floor) = (medians[0], medians[1]);
         let mut row = format!(
             "| {} | {} | {} | {:.2} |",
             case.name,
@@ -199,17 +219,10 @@ fn graphs(
             show(floor),
             ours.as_secs_f64() / floor.as_secs_f64()
         );
-        for (name, path) in peers {
-            let file = if *name == "just" {
-                "--justfile=justfile"
-            } else {
-                "--taskfile=Taskfile.yml"
-            };
-            let argv = vec![path.display().to_string(), file.into(), "all".into()];
-            let theirs = median(&time_runs(&argv, dir.path(), runs)?);
+        for theirs in &medians[2..] {
             row.push_str(&format!(
                 " {} | {:.2} |",
-                show(theirs),
+                show(*theirs),
                 ours.as_secs_f64() / theirs.as_secs_f64()
             ));
         }
