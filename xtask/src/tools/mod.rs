@@ -56,6 +56,9 @@ impl Toolbox {
                 dirs.push(dir);
             }
         }
+        if dirs.is_empty() {
+            return Ok(self.path.clone());
+        }
         dirs.extend(std::env::split_paths(&self.path));
         std::env::join_paths(dirs).map_err(|e| format!("cannot build PATH: {e}"))
     }
