@@ -190,23 +190,28 @@ fn graphs(
         case.graph
             .write(dir.path())
             .context("cannot write the bench graphs")?;
-        let mut argv = xtask_argv(exe, dir.path());
-        argv.extend(case.graph.engine_args().iter().map(|a| a.to_string()));
-        let mut commands = vec![argv];
-        for (name, path) in peers {
-            let file = if *name == "just" {
-                "--justfile=justfile"
-            } else {
-                "--taskfile=Taskfile.yml"
-            };
-            commands.push(vec![path.display().to_string(), file.into(), "all".into()]);
-        }
-        let graph = case.graph;
-        let mut runners: Vec<Runner<'_>> = commands
+        let mut ours = xtask_argv(exe, dir.path());
+        ours.extend(case.graph.engine_args().iter().map(|a| a.to_string()));
+        let theirs: Vec<Vec<String>> = peers
             .iter()
-            .map(|argv| Box::new(|| time_once(argv, dir.path())) as Runner<'_>)
+            .map(|(name, path)| {
+                let file = if *name == "just" {
+                    "--justfile=justfile"
+                } else {
+                    "--taskfile=Taskfile.yml"
+                };
+                vec![path.display().to_string(), file.into(), "all".into()]
+            })
             .collect();
-        runners.insert(1, Box::new(move || crate::bench::spawn_floor(graph)));
+        let graph = case.graph;
+        // In the order of the row: engine, floor, then the peers.
+        let mut runners: Vec<Runner<'_>> = vec![
+            Box::new(|| time_once(&ours, dir.path())),
+            Box::new(move || crate::bench::spawn_floor(graph)),
+        ];
+        for argv in &theirs {
+            runners.push(Box::new(|| time_once(argv, dir.path())));
+        }
         let medians: Vec<Duration> = interleaved(&mut runners, runs)?
             .iter()
             .map(median)
