@@ -86,14 +86,14 @@ pub fn run_with(
 ) -> std::io::Result<Finished> {
     let (mut reader, writer) = std::io::pipe()?;
     let program = resolve(&argv[0], env, cwd)?;
-    let mut leader = start(&program, argv, cwd, env, spawn, writer)?;
+    let (mut leader, pidfd) = start(&program, argv, cwd, env, spawn, writer)?;
     let pid = leader.pid();
     guard::register(pid);
     *control.group.lock().unwrap_or_else(|e| e.into_inner()) = Some(pid);
     if control.cancelled() {
         control.signal(libc::SIGTERM);
     }
-    let exit = ExitWatch::new(pid);
+    let exit = ExitWatch::new(pid, pidfd);
     let mut capture = Capture::new(masker);
     let mut open = true;
     // One thread reads the output and notices the exit, so a step costs no extra thread.
@@ -156,8 +156,9 @@ impl Leader {
 }
 
 /// Starts the command with its output on `writer` (stdout to `spawn.stdout` if given):
-/// through posix_spawn with the run's environment block, or through `std::process` when it
-/// must change user or a descriptor sits where stdin, stdout or stderr go.
+/// through [`spawn::spawn`] with the run's environment block, or through `std::process`
+/// when it must change user or a descriptor sits where stdin, stdout or stderr go. Returns
+/// the leader and, when the start gave one, its pidfd.
 fn start(
     program: &Path,
     argv: &[String],
@@ -165,7 +166,7 @@ fn start(
     env: &BTreeMap<String, String>,
     spawn: Spawn,
     writer: std::io::PipeWriter,
-) -> std::io::Result<Leader> {
+) -> std::io::Result<(Leader, Option<OwnedFd>)> {
     // Under a git hook these pin the hook's repository and index; a step's git works on the
     // repository of its own directory (the staged copy, say) unless the step sets them.
     let remove: Vec<&str> = crate::git::LOCATION_VARS
@@ -177,8 +178,9 @@ fn start(
         .as_ref()
         .map_or(writer.as_raw_fd(), |f| f.as_raw_fd());
     if spawn.user.is_none() && stdout > 2 && writer.as_raw_fd() > 2 {
-        let pid = self::spawn::spawn(program, argv, cwd, env, &remove, stdout, writer.as_raw_fd())?;
-        return Ok(Leader::Spawned(pid));
+        let started =
+            self::spawn::spawn(program, argv, cwd, env, &remove, stdout, writer.as_raw_fd())?;
+        return Ok((Leader::Spawned(started.pid), started.pidfd));
     }
     let out = match spawn.stdout {
         Some(file) => Stdio::from(file),
@@ -203,7 +205,7 @@ fn start(
     let spawned = command.spawn();
     // The command holds the pipe's write ends; drop them so the reader sees end-of-file.
     drop(command);
-    Ok(Leader::Child(spawned?))
+    Ok((Leader::Child(spawned?), None))
 }
 
 /// Reads what is available; false at end of file.
@@ -258,10 +260,12 @@ struct ExitWatch {
 }
 
 impl ExitWatch {
-    fn new(pid: libc::pid_t) -> ExitWatch {
-        // SAFETY: plain syscall; a non-negative result is a new fd we own.
-        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-        let pidfd = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+    fn new(pid: libc::pid_t, pidfd: Option<OwnedFd>) -> ExitWatch {
+        let pidfd = pidfd.or_else(|| {
+            // SAFETY: plain syscall; a non-negative result is a new fd we own.
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+            (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) })
+        });
         ExitWatch { pid, pidfd }
     }
 
@@ -284,8 +288,8 @@ impl ExitWatch {
     }
 }
 
-/// The program's path, searched on the step's PATH. Spawning an absolute path lets the
-/// standard library use posix_spawn instead of fork and one exec attempt per PATH entry.
+/// The program's path, searched on the step's PATH, so the child makes one `execve`
+/// instead of one attempt per PATH entry.
 /// A run asks for the same few programs again and again (a chain of `cargo` steps), so
 /// each (program, PATH) is searched once per run.
 fn resolve(

@@ -206,6 +206,53 @@ fn missing_command_is_a_clear_failure() {
 }
 
 #[test]
+fn a_file_that_is_not_executable_is_a_clear_failure() {
+    let ws = Ws::new();
+    ws.file("tool.sh", "#!/bin/sh\necho never\n");
+    ws.pipeline("p", "steps:\n  - id: x\n    run: [./tool.sh]\n");
+    let out = ws.run(&["run", "p"]);
+    out.assert(1);
+    assert!(
+        out.stdout.contains("✗ p/x ")
+            && out
+                .stdout
+                .contains("cannot run `./tool.sh`: permission denied (is it executable?)\n")
+            && !out.stdout.contains("never"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_step_starts_with_no_signal_blocked_and_interrupts_not_ignored() {
+    let ws = Ws::new();
+    // grep itself is the step's process: what /proc shows is what the engine handed over.
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: show\n    run: [grep, -E, '^Sig(Blk|Ign)', /proc/self/status]\n",
+    );
+    let out = ws.run(&["run", "p", "-v"]);
+    out.assert(0);
+    let mask = |name: &str| {
+        let line = out
+            .stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {}", out.stdout));
+        u64::from_str_radix(line.trim(), 16).unwrap()
+    };
+    assert_eq!(mask("SigBlk:"), 0, "{}", out.stdout);
+    // SIGINT, SIGPIPE and SIGTERM: the engine handles or ignores them, its steps must not.
+    let bit = |signal: u32| 1u64 << (signal - 1);
+    assert_eq!(
+        mask("SigIgn:") & (bit(2) | bit(13) | bit(15)),
+        0,
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
 fn timeout_kills_the_process_group() {
     let ws = Ws::new();
     ws.pipeline("p", "steps:\n  - id: slow\n    timeout: 1s\n    shell: sh\n    run: sleep 300 & echo $! > child.pid; echo started; wait\n");
