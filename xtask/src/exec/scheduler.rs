@@ -153,7 +153,14 @@ struct State<'p> {
     plan: &'p Plan,
     keep_going: bool,
     results: Vec<Option<StepResult>>,
-    started: Vec<bool>,
+    /// How many of `results` are set.
+    done: usize,
+    /// Per step, how many of its dependencies have no result yet.
+    waiting: Vec<usize>,
+    /// Per step, the steps that need it.
+    dependents: Vec<Vec<usize>>,
+    /// Steps whose dependencies have all finished, not yet started; the lowest index first.
+    ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>>,
     running: Vec<(usize, Running)>,
     /// Pipeline conditions, evaluated once when the pipeline's first step is ready.
     pipeline_skips: Vec<Option<Option<String>>>,
@@ -167,7 +174,21 @@ impl<'p> State<'p> {
             plan,
             keep_going: options.keep_going,
             results: vec![None; plan.steps.len()],
-            started: vec![false; plan.steps.len()],
+            done: 0,
+            waiting: plan.steps.iter().map(|s| s.deps.len()).collect(),
+            dependents: {
+                let mut dependents = vec![Vec::new(); plan.steps.len()];
+                for (i, step) in plan.steps.iter().enumerate() {
+                    for &d in &step.deps {
+                        dependents[d].push(i);
+                    }
+                }
+                dependents
+            },
+            ready: (0..plan.steps.len())
+                .filter(|&i| plan.steps[i].deps.is_empty())
+                .map(std::cmp::Reverse)
+                .collect(),
             running: Vec::new(),
             pipeline_skips: vec![None; plan.pipelines.len()],
             first_failure: None,
@@ -225,20 +246,12 @@ impl<'p> State<'p> {
     }
 
     fn finished(&self) -> usize {
-        self.results.iter().filter(|r| r.is_some()).count()
+        self.done
     }
 
     /// The first step, in plan order, whose dependencies have all finished.
     fn next_ready(&mut self) -> Option<usize> {
-        let i = (0..self.plan.steps.len()).find(|&i| {
-            !self.started[i]
-                && self.plan.steps[i]
-                    .deps
-                    .iter()
-                    .all(|&d| self.results[d].is_some())
-        })?;
-        self.started[i] = true;
-        Some(i)
+        self.ready.pop().map(|std::cmp::Reverse(i)| i)
     }
 
     /// A result for a step that does not need to run (a dependency failed, or a condition is
@@ -315,7 +328,15 @@ impl<'p> State<'p> {
         if let Some(reporter) = reporter {
             reporter.step_finished(&self.plan.steps[i], &result);
         }
-        self.results[i] = Some(result);
+        if self.results[i].replace(result).is_none() {
+            self.done += 1;
+            for &d in &self.dependents[i] {
+                self.waiting[d] -= 1;
+                if self.waiting[d] == 0 {
+                    self.ready.push(std::cmp::Reverse(d));
+                }
+            }
+        }
     }
 
     fn interrupt(&mut self, signal: i32, grace: Duration, reporter: &dyn Reporter) {
