@@ -356,17 +356,13 @@ impl Cache {
             .collect()
     }
 
-    /// Remembers a finished step's key for the steps that need it.
+    /// Remembers a finished step's key for the steps that need it; a step without one (no
+    /// `inputs`) counts as its definition.
     pub fn remember(&self, label: &str, key: String) {
         self.keys
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(label.to_owned(), key);
-    }
-
-    /// The key dependents see for a step without `inputs`: its definition.
-    pub fn definition_key(&self, step: &PlanStep) -> String {
-        definition(step, &self.root)
     }
 
     /// Saves the file stamps for the next run.

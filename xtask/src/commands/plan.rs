@@ -56,10 +56,8 @@ fn decide(
             continue;
         }
         let decision = match cache.check(plan, step, toolbox.versions(&pipeline.tools), warnings)? {
-            Check::Uncached => {
-                cache.remember(&step.label, cache.definition_key(step));
-                Decision::Run(None)
-            }
+            // Dependents fall back to the definition of a step without inputs.
+            Check::Uncached => Decision::Run(None),
             Check::Hit { key, .. } => {
                 cache.remember(&step.label, key);
                 Decision::Cached

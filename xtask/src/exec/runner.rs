@@ -166,11 +166,10 @@ impl Runner for StepRunner {
                 "warning: cannot record the step's outputs: {e:#}\n"
             )),
         }
-        self.cache.remember(
-            &step.label,
-            key.clone()
-                .unwrap_or_else(|| self.cache.definition_key(step)),
-        );
+        // A step without inputs needs no entry: its dependents fall back to its definition.
+        if let Some(key) = &key {
+            self.cache.remember(&step.label, key.clone());
+        }
         result.cache_key = key;
         result
     }
