@@ -167,19 +167,12 @@ fn start(
     spawn: Spawn,
     writer: std::io::PipeWriter,
 ) -> std::io::Result<(Leader, Option<OwnedFd>)> {
-    // Under a git hook these pin the hook's repository and index; a step's git works on the
-    // repository of its own directory (the staged copy, say) unless the step sets them.
-    let remove: Vec<&str> = crate::git::LOCATION_VARS
-        .into_iter()
-        .filter(|var| !env.contains_key(*var))
-        .collect();
     let stdout = spawn
         .stdout
         .as_ref()
         .map_or(writer.as_raw_fd(), |f| f.as_raw_fd());
     if spawn.user.is_none() && stdout > 2 && writer.as_raw_fd() > 2 {
-        let started =
-            self::spawn::spawn(program, argv, cwd, env, &remove, stdout, writer.as_raw_fd())?;
+        let started = self::spawn::spawn(program, argv, cwd, env, stdout, writer.as_raw_fd())?;
         return Ok((Leader::Spawned(started.pid), started.pidfd));
     }
     let out = match spawn.stdout {
@@ -195,8 +188,12 @@ fn start(
         .stdout(out)
         .stderr(writer)
         .process_group(0);
-    for var in remove {
-        command.env_remove(var);
+    // Under a git hook these pin the hook's repository and index; a step's git works on the
+    // repository of its own directory (the staged copy, say) unless the step sets them.
+    for var in crate::git::LOCATION_VARS {
+        if !env.contains_key(var) {
+            command.env_remove(var);
+        }
     }
     if let Some((uid, gid)) = spawn.user {
         // Dropping root this way also clears the supplementary groups (std does that).

@@ -17,19 +17,75 @@ use std::process::ExitStatus;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
-/// The engine's environment when the first step started, as `NAME=value` entries.
-fn inherited() -> &'static [(OsString, CString)] {
-    static ENV: OnceLock<Vec<(OsString, CString)>> = OnceLock::new();
+/// One variable of the engine's environment.
+struct Inherited {
+    name: OsString,
+    /// `NAME=value`.
+    entry: CString,
+    /// One of the git variables that pin a hook's repository (see `git::LOCATION_VARS`).
+    location: bool,
+}
+
+/// The engine's environment when the first step started, sorted by name like a step's
+/// own variables, so the two merge in one pass.
+fn inherited() -> &'static [Inherited] {
+    static ENV: OnceLock<Vec<Inherited>> = OnceLock::new();
     ENV.get_or_init(|| {
-        std::env::vars_os()
-            .filter_map(|(name, value)| {
-                let mut entry = name.clone().into_vec();
-                entry.push(b'=');
-                entry.extend_from_slice(value.as_bytes());
-                Some((name, CString::new(entry).ok()?))
-            })
-            .collect()
+        let mut vars: Vec<Inherited> = std::env::vars_os()
+            .filter_map(|(name, value)| Inherited::new(name, value.as_bytes()))
+            .collect();
+        vars.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+        vars
     })
+}
+
+impl Inherited {
+    fn new(name: OsString, value: &[u8]) -> Option<Inherited> {
+        let mut entry = name.clone().into_vec();
+        entry.push(b'=');
+        entry.extend_from_slice(value);
+        let location = crate::git::LOCATION_VARS
+            .iter()
+            .any(|var| name.as_bytes() == var.as_bytes());
+        Some(Inherited {
+            entry: CString::new(entry).ok()?,
+            name,
+            location,
+        })
+    }
+}
+
+/// The step's environment block: its own variables, and the engine's that it does not
+/// set, less the git location variables it does not set either.
+fn env_block(
+    inherited: &[Inherited],
+    env: &BTreeMap<String, String>,
+) -> std::io::Result<(Vec<CString>, Vec<*const libc::c_char>)> {
+    let own = env
+        .iter()
+        .map(|(name, value)| c_string(format!("{name}={value}").as_bytes()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut block = Vec::with_capacity(inherited.len() + own.len() + 1);
+    let mut names = env.keys().zip(&own).peekable();
+    for var in inherited {
+        let mut overridden = false;
+        while let Some((name, entry)) = names.peek() {
+            match name.as_bytes().cmp(var.name.as_bytes()) {
+                std::cmp::Ordering::Greater => break,
+                order => {
+                    overridden = order == std::cmp::Ordering::Equal;
+                    block.push(entry.as_ptr());
+                    names.next();
+                }
+            }
+        }
+        if !overridden && !var.location {
+            block.push(var.entry.as_ptr());
+        }
+    }
+    block.extend(names.map(|(_, entry)| entry.as_ptr()));
+    block.push(std::ptr::null());
+    Ok((own, block))
 }
 
 fn c_string(bytes: &[u8]) -> std::io::Result<CString> {
@@ -50,14 +106,14 @@ pub struct Started {
 /// Starts `program` with `argv` in `cwd` as the leader of a new process group: stdin from
 /// /dev/null, stdout and stderr onto the given descriptors (both above 2), signal mask and
 /// dispositions reset (SIGPIPE too, which the Rust runtime ignores), `env` over the
-/// engine's environment and the variables in `remove` left out. The caller reaps it with
+/// engine's environment less the git location variables `env` does not set (under a hook
+/// they pin the hook's repository; a step's git works on its own). The caller reaps it with
 /// [`wait`].
 pub fn spawn(
     program: &Path,
     argv: &[String],
     cwd: &Path,
     env: &BTreeMap<String, String>,
-    remove: &[&str],
     stdout: RawFd,
     stderr: RawFd,
 ) -> std::io::Result<Started> {
@@ -67,20 +123,7 @@ pub fn spawn(
         .iter()
         .map(|a| c_string(a.as_bytes()))
         .collect::<std::io::Result<Vec<_>>>()?;
-    let own = env
-        .iter()
-        .map(|(name, value)| c_string(format!("{name}={value}").as_bytes()))
-        .collect::<std::io::Result<Vec<_>>>()?;
-    let mut envp: Vec<*const libc::c_char> = inherited()
-        .iter()
-        .filter(|(name, _)| {
-            let name = name.to_str();
-            !name.is_some_and(|n| env.contains_key(n) || remove.contains(&n))
-        })
-        .map(|(_, entry)| entry.as_ptr())
-        .chain(own.iter().map(|e| e.as_ptr()))
-        .collect();
-    envp.push(std::ptr::null());
+    let (_own, envp) = env_block(inherited(), env)?;
     let mut argp: Vec<*const libc::c_char> = args.iter().map(|a| a.as_ptr()).collect();
     argp.push(std::ptr::null());
     let child = Child {
@@ -274,5 +317,42 @@ pub fn wait(pid: libc::pid_t) -> std::io::Result<ExitStatus> {
         if error.kind() != std::io::ErrorKind::Interrupted {
             return Err(error);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_block_merges_the_steps_variables_over_the_engines_and_drops_git_locations() {
+        let inherited: Vec<Inherited> = [("GIT_DIR", "/hook"), ("HOME", "/root"), ("PATH", "/bin")]
+            .into_iter()
+            .map(|(name, value)| Inherited::new(name.into(), value.as_bytes()).unwrap())
+            .collect();
+        let env: BTreeMap<String, String> = [("A", "1"), ("PATH", "/tools"), ("ZZ", "2")]
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        let (_own, block) = env_block(&inherited, &env).unwrap();
+        let entries: Vec<String> = block
+            .iter()
+            .take_while(|p| !p.is_null())
+            // SAFETY: the pointers point into `_own` and `inherited`, both alive here.
+            .map(|&p| {
+                unsafe { std::ffi::CStr::from_ptr(p) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(entries, ["A=1", "HOME=/root", "PATH=/tools", "ZZ=2"]);
+        assert!(block.last().unwrap().is_null());
+        let pinned: BTreeMap<String, String> =
+            [("GIT_DIR".to_string(), "/mine".to_string())].into();
+        let (_own, block) = env_block(&inherited, &pinned).unwrap();
+        // SAFETY: as above.
+        let first = unsafe { std::ffi::CStr::from_ptr(block[0]) };
+        assert_eq!(first.to_str().unwrap(), "GIT_DIR=/mine");
+        assert_eq!(block.len(), 4);
     }
 }
