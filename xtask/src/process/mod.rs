@@ -294,31 +294,40 @@ fn resolve(
     env: &BTreeMap<String, String>,
     cwd: &Path,
 ) -> std::io::Result<std::path::PathBuf> {
-    type Found = std::collections::HashMap<(String, Option<String>), std::path::PathBuf>;
-    static FOUND: std::sync::OnceLock<Mutex<Found>> = std::sync::OnceLock::new();
+    /// (program, PATH, where it was found): a handful per run, compared without hashing or
+    /// copying the PATH.
+    type Found = Vec<(String, Option<String>, std::path::PathBuf)>;
+    static FOUND: Mutex<Found> = Mutex::new(Vec::new());
     if program.contains('/') {
         return Ok(program.into());
     }
-    let path = env
-        .get("PATH")
-        .cloned()
-        .or_else(|| std::env::var("PATH").ok());
-    let key = (program.to_owned(), path.clone());
-    let found = FOUND.get_or_init(Default::default);
-    if let Some(hit) = found.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-        return Ok(hit.clone());
+    let inherited;
+    let path = match env.get("PATH") {
+        Some(path) => Some(path.as_str()),
+        None => {
+            inherited = std::env::var("PATH").ok();
+            inherited.as_deref()
+        }
+    };
+    let hit = FOUND
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(p, on, _)| p == program && on.as_deref() == path)
+        .map(|(_, _, found)| found.clone());
+    if let Some(hit) = hit {
+        return Ok(hit);
     }
     // A relative PATH entry depends on the directory: those searches are not remembered.
-    let cacheable = path
-        .as_deref()
-        .is_some_and(|p| std::env::split_paths(p).all(|d| d.is_absolute()));
+    let cacheable = path.is_some_and(|p| std::env::split_paths(p).all(|d| d.is_absolute()));
     let resolved = which::which_in(program, path, cwd)
         .map_err(|_| std::io::Error::from(std::io::ErrorKind::NotFound))?;
     if cacheable {
-        found
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, resolved.clone());
+        FOUND.lock().unwrap_or_else(|e| e.into_inner()).push((
+            program.to_owned(),
+            path.map(str::to_owned),
+            resolved.clone(),
+        ));
     }
     Ok(resolved)
 }

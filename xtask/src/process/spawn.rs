@@ -61,10 +61,14 @@ fn env_block(
     inherited: &[Inherited],
     env: &BTreeMap<String, String>,
 ) -> std::io::Result<(Vec<CString>, Vec<*const libc::c_char>)> {
-    let own = env
-        .iter()
-        .map(|(name, value)| c_string(format!("{name}={value}").as_bytes()))
-        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut own = Vec::with_capacity(env.len());
+    for (name, value) in env {
+        let mut entry = Vec::with_capacity(name.len() + value.len() + 2);
+        entry.extend_from_slice(name.as_bytes());
+        entry.push(b'=');
+        entry.extend_from_slice(value.as_bytes());
+        own.push(c_string(entry)?);
+    }
     let mut block = Vec::with_capacity(inherited.len() + own.len() + 1);
     let mut names = env.keys().zip(&own).peekable();
     for var in inherited {
@@ -88,7 +92,7 @@ fn env_block(
     Ok((own, block))
 }
 
-fn c_string(bytes: &[u8]) -> std::io::Result<CString> {
+fn c_string(bytes: impl Into<Vec<u8>>) -> std::io::Result<CString> {
     CString::new(bytes).map_err(|_| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
