@@ -6,10 +6,10 @@ use super::{pipeline_outcomes, summary};
 use crate::exec::{Outcome, Reporter, StepResult};
 use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
-use crate::text::json::{Object, Writer};
 use crate::text::time::rfc3339;
 use std::path::PathBuf;
 use std::sync::Arc;
+use xtask_codec::json::{Object, Writer};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

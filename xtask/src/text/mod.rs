@@ -1,10 +1,9 @@
-//! Small text helpers: shell-like splitting, durations, suggestions, templates,
-//! workspace-relative paths, and the JSON writer of the reports.
+//! Small text helpers used by the loader: shell-like splitting, durations, suggestions,
+//! templates and workspace-relative paths.
 
 pub mod ansi;
 pub mod duration;
 pub mod ident;
-pub mod json;
 pub mod random;
 pub mod relpath;
 pub mod shell_words;

@@ -2,8 +2,8 @@
 
 use super::{Node, Value};
 use crate::diagnostic::{Diagnostic, Pos, SourceFile, Span};
-use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use std::collections::HashMap;
+use xtask_codec::yaml::{Event, Marker, ScalarStyle};
 
 enum Frame {
     Seq(Vec<Node>, Pos, usize),
@@ -33,14 +33,14 @@ pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
     let mut nodes = 0usize;
     let mut root: Option<Node> = None;
     let mut documents = 0;
-    for event in Parser::new_from_str(&src.text) {
-        let (event, span) = event.map_err(|e| {
-            let at = pos(*e.marker());
-            Box::new(src.error(
-                Span { start: at, end: at },
-                format!("invalid YAML: {}", e.info()),
-            ))
-        })?;
+    let events = xtask_codec::yaml::events(&src.text).map_err(|e| {
+        let at = pos(*e.marker());
+        Box::new(src.error(
+            Span { start: at, end: at },
+            format!("invalid YAML: {}", e.info()),
+        ))
+    })?;
+    for (event, span) in events {
         let span = Span {
             start: pos(span.start),
             end: pos(span.end),
