@@ -1,5 +1,5 @@
 //! The parsing and printing every engine run does: the YAML event stream of pipeline and
-//! policy files, and the JSON writer of the run report.
+//! policy files, the JSON writer of the run report, and the file-stamp table's lines.
 //!
 //! They live in a crate of their own for the debug build that `cargo xtask` runs. Generic
 //! code is compiled in the crate that instantiates it, at that crate's optimisation level:
@@ -9,4 +9,5 @@
 //! functions.
 
 pub mod json;
+pub mod stamps;
 pub mod yaml;

@@ -180,30 +180,22 @@ impl FileDigests {
     }
 }
 
-/// One line per file: `sha256 size mtime_ns ctime_ns inode path`, tab-separated. Hand
-/// parsed: the engine reads it on every run, in debug builds. `Err` is the bad line.
+/// The table's lines (format and parser in `xtask_codec::stamps`, optimised in debug builds
+/// too: the engine reads the table on every run). `Err` is the bad line.
 fn parse(text: &str) -> Result<Vec<(String, Entry)>, usize> {
-    let mut entries = Vec::with_capacity(text.len() / 100);
-    for (n, line) in text.lines().enumerate() {
-        let mut fields = line.splitn(6, '\t');
-        let mut next = || fields.next().ok_or(n + 1);
-        let sha256 = next()?.to_owned();
-        let size = next()?.parse().map_err(|_| n + 1)?;
-        let mtime_ns = next()?.parse().map_err(|_| n + 1)?;
-        let ctime_ns = next()?.parse().map_err(|_| n + 1)?;
-        let inode = next()?.parse().map_err(|_| n + 1)?;
-        let path = next()?.to_owned();
-        if sha256.len() != 64 {
-            return Err(n + 1);
-        }
-        let stamp = Stamp {
-            size,
-            mtime_ns,
-            ctime_ns,
-            inode,
-        };
-        entries.push((path, Entry { stamp, sha256 }));
-    }
+    let mut entries: Vec<(String, Entry)> = xtask_codec::stamps::parse(text)?
+        .into_iter()
+        .map(|line| {
+            let stamp = Stamp {
+                size: line.size,
+                mtime_ns: line.mtime_ns,
+                ctime_ns: line.ctime_ns,
+                inode: line.inode,
+            };
+            let sha256 = line.sha256.to_owned();
+            (line.path.to_owned(), Entry { stamp, sha256 })
+        })
+        .collect();
     // Written sorted; sort anyway in case the file was edited by hand.
     if !entries.is_sorted_by(|a, b| a.0 < b.0) {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
