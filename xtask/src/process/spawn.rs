@@ -161,7 +161,7 @@ struct Child {
 /// Bytes of stack for the child: it makes a few system calls and nothing else.
 const STACK: usize = 64 * 1024;
 
-/// Whether the kernel accepts `CLONE_PIDFD` (Linux 5.2 and later).
+/// Set once the kernel has refused `CLONE_PIDFD` (it came with Linux 5.2).
 static NO_PIDFD: AtomicBool = AtomicBool::new(false);
 
 fn clone_child(child: &Child) -> std::io::Result<Started> {
