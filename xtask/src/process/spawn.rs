@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::os::fd::{FromRawFd as _, OwnedFd, RawFd};
-use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
+use std::os::unix::ffi::OsStrExt as _;
 use std::path::Path;
 use std::process::ExitStatus;
 use std::sync::OnceLock;
@@ -41,9 +41,7 @@ fn inherited() -> &'static [Inherited] {
 
 impl Inherited {
     fn new(name: OsString, value: &[u8]) -> Option<Inherited> {
-        let mut entry = name.clone().into_vec();
-        entry.push(b'=');
-        entry.extend_from_slice(value);
+        let entry = entry(name.as_bytes(), value);
         let location = crate::git::LOCATION_VARS
             .iter()
             .any(|var| name.as_bytes() == var.as_bytes());
@@ -55,6 +53,15 @@ impl Inherited {
     }
 }
 
+/// `NAME=value`, as the environment block holds it (without the NUL).
+fn entry(name: &[u8], value: &[u8]) -> Vec<u8> {
+    let mut entry = Vec::with_capacity(name.len() + value.len() + 2);
+    entry.extend_from_slice(name);
+    entry.push(b'=');
+    entry.extend_from_slice(value);
+    entry
+}
+
 /// The step's environment block: its own variables, and the engine's that it does not
 /// set, less the git location variables it does not set either.
 fn env_block(
@@ -63,11 +70,7 @@ fn env_block(
 ) -> std::io::Result<(Vec<CString>, Vec<*const libc::c_char>)> {
     let mut own = Vec::with_capacity(env.len());
     for (name, value) in env {
-        let mut entry = Vec::with_capacity(name.len() + value.len() + 2);
-        entry.extend_from_slice(name.as_bytes());
-        entry.push(b'=');
-        entry.extend_from_slice(value.as_bytes());
-        own.push(c_string(entry)?);
+        own.push(c_string(entry(name.as_bytes(), value.as_bytes()))?);
     }
     let mut block = Vec::with_capacity(inherited.len() + own.len() + 1);
     let mut names = env.keys().zip(&own).peekable();
