@@ -170,25 +170,25 @@ struct State<'p> {
 
 impl<'p> State<'p> {
     fn new(plan: &'p Plan, options: &Options) -> Self {
+        let waiting: Vec<usize> = plan.steps.iter().map(|s| s.deps.len()).collect();
+        let mut dependents = vec![Vec::new(); plan.steps.len()];
+        for (i, step) in plan.steps.iter().enumerate() {
+            for &d in &step.deps {
+                dependents[d].push(i);
+            }
+        }
+        let ready = (0..plan.steps.len())
+            .filter(|&i| waiting[i] == 0)
+            .map(std::cmp::Reverse)
+            .collect();
         State {
             plan,
             keep_going: options.keep_going,
             results: vec![None; plan.steps.len()],
             done: 0,
-            waiting: plan.steps.iter().map(|s| s.deps.len()).collect(),
-            dependents: {
-                let mut dependents = vec![Vec::new(); plan.steps.len()];
-                for (i, step) in plan.steps.iter().enumerate() {
-                    for &d in &step.deps {
-                        dependents[d].push(i);
-                    }
-                }
-                dependents
-            },
-            ready: (0..plan.steps.len())
-                .filter(|&i| plan.steps[i].deps.is_empty())
-                .map(std::cmp::Reverse)
-                .collect(),
+            waiting,
+            dependents,
+            ready,
             running: Vec::new(),
             pipeline_skips: vec![None; plan.pipelines.len()],
             first_failure: None,
