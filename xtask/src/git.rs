@@ -2,17 +2,7 @@
 //! run, and starting `git` would cost more than the rest of a small run.
 
 use std::path::{Path, PathBuf};
-
-/// Variables git sets for hooks that pin a repository, its index and its work tree.
-pub const LOCATION_VARS: [&str; 7] = [
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_INDEX_FILE",
-    "GIT_PREFIX",
-    "GIT_COMMON_DIR",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-];
+use xtask_process::LOCATION_VARS;
 
 /// `git` in `dir`, on the repository found there: without the variables a hook may have set
 /// for another repository.

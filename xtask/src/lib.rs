@@ -17,11 +17,9 @@ pub mod failure;
 pub mod fsutil;
 pub mod git;
 pub mod load;
-pub mod mask;
 pub mod model;
 pub mod plan;
 pub mod policy;
-pub mod process;
 pub mod provenance;
 pub mod report;
 pub mod style;
@@ -34,12 +32,12 @@ use clap::Parser as _;
 use cli::{Cli, Command};
 use commands::App;
 use failure::Failure;
-use mask::Masker;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use style::Style;
+use xtask_process::mask::Masker;
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
@@ -56,7 +54,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         masker: Arc::new(Masker::default()),
     };
     let outcome = dispatch(&mut app);
-    process::guard::dismiss();
+    xtask_process::guard::dismiss();
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

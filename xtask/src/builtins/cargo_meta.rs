@@ -19,10 +19,10 @@ pub fn metadata(ctx: &mut StepContext<'_>, no_deps: bool) -> anyhow::Result<Valu
         ctx.out.write_all(finished.output.as_bytes())?;
         bail!(
             "`cargo metadata` failed ({})",
-            crate::process::describe(finished.status)
+            xtask_process::describe(finished.status)
         );
     }
-    let text = crate::process::read_back(file)?;
+    let text = xtask_process::read_back(file)?;
     serde_json::from_str(&text).context("`cargo metadata` printed something that is not JSON")
 }
 

@@ -158,7 +158,7 @@ impl Drift {
         if !finished.status.success() {
             bail!(
                 "the generator failed ({}); {} was not touched",
-                crate::process::describe(finished.status),
+                xtask_process::describe(finished.status),
                 self.committed
             );
         }

@@ -103,7 +103,7 @@ impl Builtin for Lint {
         if !finished.status.success() {
             bail!(
                 "redocly lint failed ({}) without reporting a problem",
-                crate::process::describe(finished.status)
+                xtask_process::describe(finished.status)
             );
         }
         Ok(())
@@ -111,7 +111,7 @@ impl Builtin for Lint {
 }
 
 fn read_report(file: std::fs::File) -> anyhow::Result<Report> {
-    Ok(serde_json::from_str(&crate::process::read_back(file)?)?)
+    Ok(serde_json::from_str(&xtask_process::read_back(file)?)?)
 }
 
 fn diagnostic(src: &SourceFile, problem: &Problem) -> crate::diagnostic::Diagnostic {

@@ -6,12 +6,12 @@
 //! checks that the server answers.
 
 use crate::model::{Builtin, Registration, StepContext, With};
-use crate::process::Spawn;
 use crate::yaml::Reader;
 use anyhow::{Context as _, bail};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use xtask_process::Spawn;
 
 pub const EPHEMERAL: Registration = Registration {
     name: "postgres/ephemeral",
@@ -52,7 +52,7 @@ impl Builtin for Ephemeral {
         if let Some(dsn) = ctx.var(DSN_ENV).filter(|d| !d.is_empty()) {
             return check_reachable(ctx, &dsn);
         }
-        let Some(bin) = crate::process::postgres::server_binaries() else {
+        let Some(bin) = xtask_process::postgres::server_binaries() else {
             let missing = "no Postgres installed (initdb and pg_ctl are neither on PATH nor in /usr/lib/postgresql/*/bin)";
             if self.allow_missing {
                 writeln!(
@@ -138,7 +138,7 @@ fn start(ctx: &mut StepContext<'_>, bin: &Path) -> anyhow::Result<()> {
     let done = ctx.command_with(&initdb, &dir, as_user(None))?;
     if !done.status.success() {
         ctx.out.write_all(done.output.as_bytes())?;
-        bail!("initdb failed ({})", crate::process::describe(done.status));
+        bail!("initdb failed ({})", xtask_process::describe(done.status));
     }
     let initialised = started.elapsed();
     let mut last_error = String::new();

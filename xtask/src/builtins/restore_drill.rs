@@ -116,7 +116,7 @@ impl Drill {
             ctx.out.write_all(finished.output.as_bytes())?;
             bail!(
                 "{name} failed ({})",
-                crate::process::describe(finished.status)
+                xtask_process::describe(finished.status)
             );
         }
         Ok(())
@@ -226,12 +226,12 @@ fn captured(ctx: &mut StepContext<'_>, argv: &[String], what: &str) -> anyhow::R
     let out = tempfile::tempfile().context("cannot create a temporary file")?;
     let keep = out.try_clone()?;
     let finished = ctx.command(argv, Some(out))?;
-    let text = crate::process::read_back(keep)?;
+    let text = xtask_process::read_back(keep)?;
     if !finished.status.success() {
         ctx.out.write_all(finished.output.as_bytes())?;
         bail!(
             "{what} failed ({})",
-            crate::process::describe(finished.status)
+            xtask_process::describe(finished.status)
         );
     }
     Ok(text)
@@ -239,7 +239,7 @@ fn captured(ctx: &mut StepContext<'_>, argv: &[String], what: &str) -> anyhow::R
 
 /// The directory with pg_dump, pg_restore and psql: the system Postgres's, else PATH's.
 fn programs() -> anyhow::Result<PathBuf> {
-    let bin = crate::process::postgres::server_binaries()
+    let bin = xtask_process::postgres::server_binaries()
         .filter(|b| b.join("pg_dump").is_file() && b.join("pg_restore").is_file())
         .or_else(|| which::which("pg_dump").ok()?.parent().map(Path::to_owned));
     bin.context("pg_dump and pg_restore are neither next to the system Postgres nor on PATH; install the postgresql-client package")

@@ -82,10 +82,7 @@ impl Builtin for Syft {
         let finished = ctx.command(&argv, None)?;
         ctx.out.write_all(finished.output.as_bytes())?;
         if !finished.status.success() {
-            bail!(
-                "syft failed ({})",
-                crate::process::describe(finished.status)
-            );
+            bail!("syft failed ({})", xtask_process::describe(finished.status));
         }
         let mut sbom: Value = serde_json::from_slice(&std::fs::read(raw.path())?)
             .context("syft did not write JSON")?;

@@ -158,7 +158,7 @@ impl Squawk {
         argv.push(format!("--pg-version={}", self.pg_version));
         argv.extend(files.iter().cloned());
         let finished = ctx.command(&argv, Some(report))?;
-        let text = crate::process::read_back(keep)?;
+        let text = xtask_process::read_back(keep)?;
         // 0: clean; 1: findings; anything else (or no JSON): squawk itself failed.
         let parsed = serde_json::from_str::<Vec<Finding>>(&text);
         match (finished.status.code(), parsed) {
@@ -170,7 +170,7 @@ impl Squawk {
                 });
                 bail!(
                     "squawk failed ({}){why}",
-                    crate::process::describe(finished.status)
+                    xtask_process::describe(finished.status)
                 )
             }
         }

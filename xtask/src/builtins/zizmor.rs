@@ -84,14 +84,14 @@ impl Builtin for Zizmor {
             .to_vec();
         argv.extend(self.files.iter().cloned());
         let finished = ctx.command(&argv, Some(report))?;
-        let text = crate::process::read_back(keep)?;
+        let text = xtask_process::read_back(keep)?;
         // 0: no findings; 10 to 14: findings of rising severity; anything else: zizmor failed.
         let code = finished.status.code();
         if !matches!(code, Some(0 | 10..=14)) {
             ctx.out.write_all(finished.output.as_bytes())?;
             bail!(
                 "zizmor failed ({})",
-                crate::process::describe(finished.status)
+                xtask_process::describe(finished.status)
             );
         }
         let findings: Vec<Finding> = serde_json::from_str(&text)

@@ -15,9 +15,9 @@ pub mod verify;
 pub mod workflow;
 
 use crate::cli::Cli;
-use crate::mask::Masker;
 use crate::style::Style;
 use std::sync::Arc;
+use xtask_process::mask::Masker;
 
 /// State every command shares: how to print, and the secrets to mask once they are known.
 pub struct App {

@@ -19,7 +19,9 @@ pub fn run(app: &mut App, root: &Path, rules: &[String]) -> Result<(), Failure> 
         ));
     }
     let policies = Policies::load(root)?.map_err(Failure::Invalid)?;
-    app.masker = std::sync::Arc::new(crate::mask::Masker::from_env(policies.secret_names()));
+    app.masker = std::sync::Arc::new(xtask_process::mask::Masker::from_env(
+        policies.secret_names(),
+    ));
     let checked = policies.present(rules);
     if let Some(missing) = rules.iter().find(|r| !checked.contains(&r.as_str())) {
         let file = policy::RULES
@@ -32,8 +34,8 @@ pub fn run(app: &mut App, root: &Path, rules: &[String]) -> Result<(), Failure> 
         ));
     }
     let env = |name: &str| std::env::var(name).ok();
-    let control = crate::process::Control::default();
-    let launcher = crate::process::Launcher {
+    let control = xtask_process::Control::default();
+    let launcher = xtask_process::Launcher {
         env: &Default::default(),
         control: &control,
         masker: &app.masker,

@@ -5,9 +5,9 @@ use crate::cache::Cache;
 use crate::cache::remote::{Remote, Settings};
 use crate::commands::App;
 use crate::failure::Failure;
-use crate::mask::Masker;
 use std::path::Path;
 use std::sync::Arc;
+use xtask_process::mask::Masker;
 
 /// Opens the step cache of `root` with the remote cache the command line or environment
 /// names; its credentials join the values `app.masker` hides.

@@ -3,13 +3,13 @@
 use crate::commands::App;
 use crate::exec::{self, Machine, Reporter, StepRunner};
 use crate::failure::Failure;
-use crate::mask::Masker;
 use crate::report::{Fanout, GitHub, Json, Terminal, Verbosity};
 use crate::tools::Toolbox;
 use std::io::IsTerminal as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use xtask_process::mask::Masker;
 
 /// Time a step gets to exit after SIGTERM/SIGINT before SIGKILL.
 const GRACE: Duration = Duration::from_secs(3);

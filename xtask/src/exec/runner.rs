@@ -4,14 +4,14 @@
 use super::result::{Status, StepResult};
 use super::scheduler::Runner;
 use crate::cache::{Cache, Check};
-use crate::mask::Masker;
 use crate::model::StepContext;
 use crate::plan::{Plan, PlanStep, Work};
-use crate::process::{self, Capture, Control, describe};
 use crate::tools::Toolbox;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use xtask_process::mask::Masker;
+use xtask_process::{self as process, Capture, Control, describe};
 
 pub struct StepRunner {
     pub root: PathBuf,

@@ -8,10 +8,10 @@ use super::result::{Outcome, Status, StepResult};
 use super::signals::Signals;
 use crate::model::Facts;
 use crate::plan::{Plan, PlanStep};
-use crate::process::{Control, signal_name};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use xtask_process::{Control, signal_name};
 
 /// Runs one step to completion; the scheduler may signal `control` at any time.
 pub trait Runner: Sync {

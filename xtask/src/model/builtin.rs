@@ -3,8 +3,6 @@
 //! built-ins themselves live in `builtins/`, which registers them.
 
 use crate::diagnostic::{Diagnostic, Span};
-use crate::mask::Masker;
-use crate::process::{self, Control, Launcher};
 use crate::style::Style;
 use crate::yaml::{Fields, Node, Reader};
 use std::collections::BTreeMap;
@@ -12,6 +10,8 @@ use std::fmt::Debug;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xtask_process::mask::Masker;
+use xtask_process::{self as process, Control, Launcher};
 
 /// Work a built-in leaves for the end of the run; it returns what it did, for the report.
 pub type Cleanup = Box<dyn FnOnce() -> anyhow::Result<String> + Send>;

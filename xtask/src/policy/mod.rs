@@ -14,12 +14,12 @@ pub use finding::Finding;
 pub use supply_chain::SupplyChain;
 
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::process::Launcher;
 use crate::yaml::{Node, Reader};
 use std::any::Any;
 use std::fmt::Debug;
 use std::path::Path;
 use std::sync::Arc;
+use xtask_process::Launcher;
 
 /// The rule table: one line per policy. A new policy is a file of this folder with a `RULE`
 /// and its line here.

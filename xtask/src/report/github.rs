@@ -7,7 +7,6 @@ use super::terminal::{Terminal, status_line};
 use super::{pipeline_outcomes, summary};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exec::{Outcome, Reporter, Status, StepResult};
-use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::style::Style;
 use crate::text::{duration, random};
@@ -15,6 +14,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use xtask_process::mask::Masker;
 
 pub struct GitHub {
     style: Style,

@@ -4,12 +4,12 @@
 
 use super::{pipeline_outcomes, summary};
 use crate::exec::{Outcome, Reporter, StepResult};
-use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::text::time::rfc3339;
 use std::path::PathBuf;
 use std::sync::Arc;
 use xtask_codec::json::{Object, Writer};
+use xtask_process::mask::Masker;
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -4,12 +4,12 @@
 use super::progress::Progress;
 use super::summary;
 use crate::exec::{Outcome, Reporter, Status, StepResult};
-use crate::mask::Masker;
 use crate::plan::{Plan, PlanStep};
 use crate::style::Style;
 use crate::text::duration;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use xtask_process::mask::Masker;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verbosity {

@@ -3,13 +3,13 @@
 
 mod provision;
 
-use crate::mask::Masker;
 use crate::model::Tool;
-use crate::process::{self, Control};
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use xtask_process::mask::Masker;
+use xtask_process::{self as process, Control};
 
 pub struct Toolbox {
     root: PathBuf,

@@ -2,15 +2,15 @@
 //! and never leaving a half-installed tool behind.
 
 use super::{Toolbox, run_captured, version_output};
-use crate::mask::Masker;
 use crate::model::Tool;
-use crate::process::{Control, describe};
 use crate::text::template;
 use anyhow::{Context as _, bail};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xtask_process::mask::Masker;
+use xtask_process::{Control, describe};
 
 /// Installs `tool` and returns the directory holding its executables.
 pub fn install(

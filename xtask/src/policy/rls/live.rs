@@ -1,9 +1,9 @@
 //! The live half of the rls policy: what the real catalog (`pg_class`, `pg_policies`) says
 //! of each tenant table, asked through psql.
 
-use crate::process::postgres::psql;
-use crate::process::{Launcher, Spawn, describe, read_back};
 use std::path::Path;
+use xtask_process::postgres::psql;
+use xtask_process::{Launcher, Spawn, describe, read_back};
 
 /// One tenant table as the live catalog sees it.
 pub struct LiveTable {

@@ -23,10 +23,9 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["provenance"],
     &["cosign"],
-    &["process"],
     &["yaml", "failure", "drift"],
     &["diagnostic"],
-    &["text", "fsutil", "mask", "git"],
+    &["text", "fsutil", "git"],
     &["digest", "style"],
 ];
 

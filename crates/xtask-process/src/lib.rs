@@ -1,9 +1,13 @@
 //! Runs one command in its own process group, captures its output through one pipe (so
 //! stdout and stderr keep their order), and can signal the whole group at any time.
+//!
+//! A crate of its own, below the engine, so the debug build that `cargo xtask` runs
+//! compiles the per-step path (spawn, capture, the guard, reaping) optimised.
 
 mod capture;
 pub mod guard;
 mod launcher;
+pub mod mask;
 pub mod postgres;
 mod spawn;
 
@@ -20,6 +24,17 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+/// Variables git sets for hooks that pin a repository, its index and its work tree.
+pub const LOCATION_VARS: [&str; 7] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+];
 
 /// Shared between a running step and the scheduler: the step's process group (while its
 /// leader is not reaped, so the id cannot be reused) and whether it was asked to stop.
@@ -190,7 +205,7 @@ fn start(
         .process_group(0);
     // Under a git hook these pin the hook's repository and index; a step's git works on the
     // repository of its own directory (the staged copy, say) unless the step sets them.
-    for var in crate::git::LOCATION_VARS {
+    for var in LOCATION_VARS {
         if !env.contains_key(var) {
             command.env_remove(var);
         }

@@ -22,7 +22,7 @@ struct Inherited {
     name: OsString,
     /// `NAME=value`.
     entry: CString,
-    /// One of the git variables that pin a hook's repository (see `git::LOCATION_VARS`).
+    /// One of the git variables that pin a hook's repository (see [`crate::LOCATION_VARS`]).
     location: bool,
 }
 
@@ -42,7 +42,7 @@ fn inherited() -> &'static [Inherited] {
 impl Inherited {
     fn new(name: OsString, value: &[u8]) -> Option<Inherited> {
         let entry = entry(name.as_bytes(), value);
-        let location = crate::git::LOCATION_VARS
+        let location = crate::LOCATION_VARS
             .iter()
             .any(|var| name.as_bytes() == var.as_bytes());
         Some(Inherited {
