@@ -111,7 +111,7 @@ impl Builtin for Guard {
         for (file, sum) in &current {
             text.push_str(&format!("{sum}  {file}\n"));
         }
-        crate::fsutil::write_atomic(&lock_path, text.as_bytes())?;
+        xtask_inputs::fsutil::write_atomic(&lock_path, text.as_bytes())?;
         for file in &new {
             writeln!(ctx.out, "locked {file}")?;
         }
@@ -132,7 +132,7 @@ impl Guard {
                     let rel = format!("{dir}/{name}");
                     let bytes = std::fs::read(ctx.root.join(&rel))
                         .with_context(|| format!("cannot read {rel}"))?;
-                    sums.insert(rel, crate::digest::hex(&Sha384::digest(&bytes)));
+                    sums.insert(rel, xtask_inputs::digest::hex(&Sha384::digest(&bytes)));
                 }
             }
         }

@@ -94,7 +94,7 @@ impl Builtin for Syft {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        crate::fsutil::write_atomic(&output, text.as_bytes())?;
+        xtask_inputs::fsutil::write_atomic(&output, text.as_bytes())?;
         let components = sbom["components"].as_array().map_or(0, Vec::len);
         writeln!(
             ctx.out,
@@ -170,7 +170,7 @@ pub fn normalise(sbom: &mut Value, time: &str) {
     // A name-based UUID (version 8, RFC 9562 variant) from the content's sha256.
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = crate::digest::hex(&b);
+    let hex = xtask_inputs::digest::hex(&b);
     let uuid = format!(
         "urn:uuid:{}-{}-{}-{}-{}",
         &hex[..8],

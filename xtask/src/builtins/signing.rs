@@ -96,12 +96,12 @@ impl Builtin for Sign {
             let blob = std::fs::read(ctx.root.join(file))
                 .with_context(|| format!("cannot read {file}; build it first"))?;
             let signature = cosign::sign_blob(&loaded.key, &blob);
-            crate::fsutil::write_atomic(
+            xtask_inputs::fsutil::write_atomic(
                 &ctx.root.join(format!("{file}.sig")),
                 signature.as_bytes(),
             )?;
             let bundle = cosign::message_bundle(&public, &blob, &signature);
-            crate::fsutil::write_atomic(
+            xtask_inputs::fsutil::write_atomic(
                 &ctx.root.join(format!("{file}.{BUNDLE_SUFFIX}")),
                 bundle.as_bytes(),
             )?;

@@ -42,7 +42,7 @@ impl Builtin for Provenance {
     fn run(&self, ctx: &mut StepContext<'_>) -> anyhow::Result<()> {
         let mut subjects = Vec::new();
         for file in &self.subjects {
-            let sha = crate::digest::sha256_file(&ctx.root.join(file))
+            let sha = xtask_inputs::digest::sha256_file(&ctx.root.join(file))
                 .with_context(|| format!("cannot read {file}; build it first"))?;
             subjects.push((file.clone(), sha));
         }
@@ -63,7 +63,7 @@ impl Builtin for Provenance {
             repository: repository(ctx.root, &env),
             cargo_lock_sha256: lock
                 .exists()
-                .then(|| crate::digest::sha256_file(&lock))
+                .then(|| xtask_inputs::digest::sha256_file(&lock))
                 .transpose()?,
             tools,
             started_on: rfc3339(
@@ -134,7 +134,7 @@ fn write(root: &Path, rel: &str, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    crate::fsutil::write_atomic(&path, text.as_bytes())
+    xtask_inputs::fsutil::write_atomic(&path, text.as_bytes())
 }
 
 fn rustc_version(ctx: &StepContext<'_>) -> Option<String> {

@@ -5,26 +5,23 @@
 //! logged output go to the content store (`store.rs`), and to a remote cache when one is
 //! configured (`remote.rs`), so a hit whose outputs are missing is restored, not re-run.
 
-mod files;
-mod key;
 pub mod proto;
 pub mod remote;
 mod restore;
-mod state;
 pub mod store;
-mod walk;
 
-pub use key::Components;
-pub use state::Output;
 pub use store::Usage;
+pub use xtask_inputs::key::Components;
+pub use xtask_inputs::state::Output;
 
-use crate::digest::sha256;
 use crate::plan::{Plan, PlanStep, Work};
-use files::FileDigests;
-use state::StepState;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use xtask_inputs::digest::sha256;
+use xtask_inputs::files::FileDigests;
+use xtask_inputs::state::{self, StepState};
+use xtask_inputs::walk;
 
 pub struct Cache {
     root: PathBuf,
@@ -403,16 +400,14 @@ impl Cache {
             })
             .collect();
         drop(keys);
-        let files = walk::expand(&self.root, &step.inputs)?;
-        let digests = self.files.digests(&self.root, &files)?;
-        let paths = files.into_iter().map(|f| f.path);
+        let inputs = self.files.inputs(&self.root, &step.inputs)?;
         Ok(Components {
             definition: definition(step, &self.root),
             platform: platform(),
             env,
             tools,
             deps,
-            inputs: paths.into_iter().zip(digests).collect(),
+            inputs,
         })
     }
 

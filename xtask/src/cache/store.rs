@@ -74,8 +74,8 @@ impl Store {
         std::fs::create_dir_all(&cas)
             .map_err(|e| format!("cannot create {}: {e}", cas.display()))?;
         let mut tmp = tempfile::NamedTempFile::new_in(&cas).map_err(|e| e.to_string())?;
-        let (hash, size) =
-            crate::digest::sha256_copy(from, tmp.as_file_mut()).map_err(|e| e.to_string())?;
+        let (hash, size) = xtask_inputs::digest::sha256_copy(from, tmp.as_file_mut())
+            .map_err(|e| e.to_string())?;
         let digest = Digest { hash, size };
         if let Some(expected) = expected
             && *expected != digest
@@ -96,7 +96,7 @@ impl Store {
     }
 
     pub fn put_action(&self, key: &str, result: &ActionResult) -> anyhow::Result<()> {
-        crate::fsutil::write_atomic(&self.action_path(key), &result.encode())
+        xtask_inputs::fsutil::write_atomic(&self.action_path(key), &result.encode())
     }
 
     /// The action result stored under `key`; `Err` for one that cannot be read.

@@ -63,7 +63,7 @@ pub fn install(app: &App, root: &Path, force: bool) -> Result<(), Failure> {
     for (hook, args) in HOOKS {
         let path = dir.join(hook);
         let replaced = foreign.contains(&path);
-        crate::fsutil::write_atomic_mode(&path, script(args).as_bytes(), 0o755)?;
+        xtask_inputs::fsutil::write_atomic_mode(&path, script(args).as_bytes(), 0o755)?;
         let note = if replaced {
             " (replaced the existing hook, --force)"
         } else {

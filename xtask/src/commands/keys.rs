@@ -30,7 +30,7 @@ pub fn generate(dir: &Path, force: bool) -> Result<(), Failure> {
     let private = cosign::encrypt(&key, password.as_bytes());
     let public = cosign::public_key_pem(&VerifyingKey::from(&key));
     write_private(&key_path, private.as_bytes())?;
-    crate::fsutil::write_atomic(&pub_path, public.as_bytes())?;
+    xtask_inputs::fsutil::write_atomic(&pub_path, public.as_bytes())?;
     println!(
         "wrote {} (encrypted with COSIGN_PASSWORD, mode 0600) and {}",
         key_path.display(),

@@ -19,7 +19,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
     let artifact = options.artifact;
     let bytes =
         std::fs::read(artifact).with_context(|| format!("cannot read {}", artifact.display()))?;
-    let sha = crate::digest::sha256(&bytes);
+    let sha = xtask_inputs::digest::sha256(&bytes);
     println!("{}: sha256 {sha}", artifact.display());
     let key_path = options
         .key

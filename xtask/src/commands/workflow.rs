@@ -79,7 +79,7 @@ pub fn run(app: &App, root: &Path, options: &Options) -> Result<(), Failure> {
         );
         return Ok(());
     }
-    crate::fsutil::write_atomic(&target, text.as_bytes())
+    xtask_inputs::fsutil::write_atomic(&target, text.as_bytes())
         .with_context(|| format!("cannot write the workflow to {}", target.display()))?;
     println!(
         "{} wrote {shown} ({} jobs)",
@@ -115,6 +115,6 @@ fn update_pins(root: &Path, pins: &mut Pins, majors: &[String]) -> Result<(), Fa
     for line in pins.update(&to)? {
         println!("{line}");
     }
-    crate::fsutil::write_atomic(&root.join(pins::PATH), pins.render().as_bytes())?;
+    xtask_inputs::fsutil::write_atomic(&root.join(pins::PATH), pins.render().as_bytes())?;
     Ok(())
 }

@@ -152,7 +152,7 @@ pub fn verify_bundle(
             }
             verify_blob(key, artifact, message.signature.as_bytes())?;
             Ok(Verified::Message {
-                sha256: crate::digest::hex(&digest),
+                sha256: xtask_inputs::digest::hex(&digest),
             })
         }
         (None, Some(dsse)) => {
@@ -254,7 +254,7 @@ mod tests {
         assert_eq!(
             verify_bundle(&public, &text, Some(b"blob")),
             Ok(Verified::Message {
-                sha256: crate::digest::sha256(b"blob")
+                sha256: xtask_inputs::digest::sha256(b"blob")
             })
         );
         assert_eq!(

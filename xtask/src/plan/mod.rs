@@ -146,8 +146,9 @@ pub fn build(ws: &Workspace, targets: &[String], options: &Options) -> Result<Pl
         pipelines: Vec::new(),
         steps: Vec::new(),
     };
+    let exe = engine_exe().map(|p| p.display().to_string());
     for p in order {
-        add_pipeline(&mut plan, ws, p, options.no_deps);
+        add_pipeline(&mut plan, ws, p, exe.as_deref(), options.no_deps);
     }
     Ok(plan)
 }
@@ -196,7 +197,8 @@ fn pipeline_order<'w>(ws: &'w Workspace, targets: &[String], no_deps: bool) -> V
     ordered
 }
 
-fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
+/// `exe` is the engine binary ([`engine_exe`]), found once per plan.
+fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, exe: Option<&str>, no_deps: bool) {
     let pipeline = plan.pipelines.len();
     // The steps of needed pipelines that nothing else in them waits for: when these are
     // done, the whole needed pipeline is.
@@ -237,6 +239,7 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
         }
         let vars = Vars {
             ws,
+            exe,
             pipeline: &p.name,
             step: &step.id,
         };
@@ -250,8 +253,8 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, no_deps: bool) {
             ("XTASK_PIPELINE".to_string(), p.name.clone()),
             ("XTASK_STEP".to_string(), step.id.clone()),
         ]);
-        if let Ok(exe) = std::env::current_exe() {
-            env.insert("XTASK_BIN".into(), exe.display().to_string());
+        if let Some(exe) = exe {
+            env.insert("XTASK_BIN".into(), exe.to_owned());
         }
         for (k, v) in p.env.iter().chain(&step.env) {
             env.insert(k.clone(), vars.render(v));
@@ -343,13 +346,14 @@ fn topo_sort(steps: &mut Vec<PlanStep>, first: usize) {
 /// The template variables of a step.
 struct Vars<'a> {
     ws: &'a Workspace,
+    exe: Option<&'a str>,
     pipeline: &'a str,
     step: &'a str,
 }
 
 impl Vars<'_> {
     fn lookup(&self, name: &str) -> Option<String> {
-        lookup(name, self.ws, self.pipeline, self.step)
+        lookup(name, self.ws, self.exe, self.pipeline, self.step)
     }
 
     /// Loading checked the variable names, so rendering cannot fail here.
@@ -370,11 +374,17 @@ pub fn engine_exe() -> Option<std::path::PathBuf> {
     }
 }
 
-fn lookup(name: &str, ws: &Workspace, pipeline: &str, step: &str) -> Option<String> {
+fn lookup(
+    name: &str,
+    ws: &Workspace,
+    exe: Option<&str>,
+    pipeline: &str,
+    step: &str,
+) -> Option<String> {
     match name {
         "workspace" => Some(ws.root.display().to_string()),
         "target" => Some(ws.root.join("target").display().to_string()),
-        "xtask" => engine_exe().map(|p| p.display().to_string()),
+        "xtask" => exe.map(str::to_owned),
         "pipeline" => Some(pipeline.to_owned()),
         "step" => Some(step.to_owned()),
         _ => None,

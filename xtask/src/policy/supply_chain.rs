@@ -165,7 +165,7 @@ impl Policy for SupplyChain {
                 ));
                 continue;
             };
-            let sha = crate::digest::sha256(&bytes);
+            let sha = xtask_inputs::digest::sha256(&bytes);
             if artifact.provenance && statement.is_none() {
                 let message = format!("{} has no provenance in this workspace yet", artifact.path);
                 findings.push(super::Finding::new(

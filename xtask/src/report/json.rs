@@ -116,7 +116,7 @@ impl Reporter for Json {
             .masker
             .mask(&(document(&self.root, plan, outcome, &self.masker) + "\n"));
         let path = self.root.join("target/xtask/report.json");
-        if let Err(e) = crate::fsutil::write_atomic(&path, text.as_bytes()) {
+        if let Err(e) = xtask_inputs::fsutil::write_atomic(&path, text.as_bytes()) {
             eprintln!("warning: cannot write {}: {e:#}", path.display());
         }
         if self.print {

@@ -18,5 +18,5 @@ pub fn token() -> String {
             .as_nanos();
         (nanos ^ (u128::from(std::process::id()) << 64)).to_le_bytes()
     });
-    crate::digest::hex(&bytes)
+    xtask_inputs::digest::hex(&bytes)
 }

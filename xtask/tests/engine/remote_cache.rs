@@ -242,7 +242,7 @@ fn a_result_naming_a_path_outside_the_workspace_is_refused() {
         files: vec![OutputFile {
             path: "../escaped.txt".into(),
             digest: Digest {
-                hash: xtask::digest::sha256(b"pwned\n"),
+                hash: xtask_inputs::digest::sha256(b"pwned\n"),
                 size: 6,
             },
             executable: false,
@@ -504,7 +504,7 @@ fn what_is_uploaded_decodes_with_the_protobuf_runtime() {
     let result = file("out/result.txt");
     assert_eq!(
         result["digest"]["hash"],
-        xtask::digest::sha256(b"alpha\nbeta\n")
+        xtask_inputs::digest::sha256(b"alpha\nbeta\n")
     );
     assert_eq!(result["digest"]["sizeBytes"], "11");
     assert_eq!(result.get("isExecutable"), None);

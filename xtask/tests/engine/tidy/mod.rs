@@ -25,8 +25,8 @@ const LAYERS: &[&[&str]] = &[
     &["cosign"],
     &["yaml", "failure", "drift"],
     &["diagnostic"],
-    &["text", "fsutil", "git"],
-    &["digest", "style"],
+    &["text", "git"],
+    &["style"],
 ];
 
 #[test]

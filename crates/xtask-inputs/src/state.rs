@@ -1,7 +1,7 @@
 //! What the cache remembers of a step's last successful run, one file per step, written
 //! atomically so concurrent engines never see half a file.
 
-use super::key::Components;
+use crate::key::Components;
 
 use serde::{Deserialize, Serialize};
 

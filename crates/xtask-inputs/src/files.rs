@@ -1,8 +1,8 @@
 //! Content digests of files, with a stat fast path: a file whose size, mtime, ctime and inode
 //! are unchanged since it was last hashed keeps its digest. Hashing spreads over the cores.
 
-use super::walk::Found;
 use crate::digest::sha256_file;
+use crate::walk::Found;
 use std::collections::BTreeMap;
 
 use std::os::unix::fs::MetadataExt;
@@ -115,6 +115,18 @@ impl FileDigests {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// The files `patterns` match under `root` (see [`crate::walk::expand`]), each with its
+    /// sha256: a cache key's inputs.
+    pub fn inputs(
+        &self,
+        root: &Path,
+        patterns: &[String],
+    ) -> anyhow::Result<BTreeMap<String, String>> {
+        let files = crate::walk::expand(root, patterns)?;
+        let digests = self.digests(root, &files)?;
+        Ok(files.into_iter().map(|f| f.path).zip(digests).collect())
     }
 
     /// sha256 (hex) of each workspace-relative path, in order; a file that cannot be read is
