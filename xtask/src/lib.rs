@@ -6,7 +6,6 @@ pub mod apicompat;
 pub mod bench;
 pub mod builtins;
 pub mod cache;
-pub mod cli;
 mod commands;
 pub mod cosign;
 pub mod diagnostic;
@@ -26,8 +25,6 @@ pub mod tools;
 pub mod workflow;
 pub mod yaml;
 
-use clap::Parser as _;
-use cli::{Cli, Command};
 use commands::App;
 use failure::Failure;
 use std::ffi::OsString;
@@ -35,10 +32,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use style::Style;
+use xtask_cli::Command;
 use xtask_process::mask::Masker;
 
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match xtask_cli::parse(args.into_iter().collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -103,15 +101,17 @@ fn dispatch(app: &mut App) -> Result<(), Failure> {
             commands::workflow::run(app, &root, &options)
         }
         Command::Cache { command } => match command {
-            cli::CacheCommand::Info => commands::cache::info(&root),
-            cli::CacheCommand::Prune { max_size } => commands::cache::prune(&root, *max_size),
+            xtask_cli::CacheCommand::Info => commands::cache::info(&root),
+            xtask_cli::CacheCommand::Prune { max_size } => commands::cache::prune(&root, *max_size),
         },
         Command::Hooks { command } => match command {
-            cli::HooksCommand::Install { force } => commands::hooks::install(app, &root, *force),
-            cli::HooksCommand::Uninstall => commands::hooks::uninstall(app, &root),
+            xtask_cli::HooksCommand::Install { force } => {
+                commands::hooks::install(app, &root, *force)
+            }
+            xtask_cli::HooksCommand::Uninstall => commands::hooks::uninstall(app, &root),
         },
         Command::Keys {
-            command: cli::KeysCommand::Generate { dir, force },
+            command: xtask_cli::KeysCommand::Generate { dir, force },
         } => commands::keys::generate(dir.as_deref().unwrap_or(&root), *force),
         Command::Verify {
             artifact,

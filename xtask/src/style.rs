@@ -1,15 +1,7 @@
 //! Colour, decided once per run and passed around as a value.
 
 use std::io::IsTerminal;
-
-/// The `--color` flag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
+use xtask_cli::ColorChoice;
 
 /// Whether to write ANSI colour codes. Never used for files, `$GITHUB_OUTPUT` or summaries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

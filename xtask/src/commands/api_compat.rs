@@ -3,10 +3,10 @@
 //! pull-request comments (Markdown). Exit 1 on an unexcused breaking change.
 
 use crate::apicompat::{self, Outcome};
-use crate::cli::Format;
 use crate::commands::App;
 use crate::failure::Failure;
 use std::path::Path;
+use xtask_cli::Format;
 
 pub struct Options<'a> {
     pub base: Option<&'a str>,

@@ -16,11 +16,11 @@ pub struct Options {
     /// Files and bytes per file of the up-to-date-check tree.
     pub tree: Tree,
     /// The sections to run; all when empty.
-    pub only: Vec<crate::cli::BenchSection>,
+    pub only: Vec<xtask_cli::BenchSection>,
 }
 
 impl Options {
-    fn wants(&self, section: crate::cli::BenchSection) -> bool {
+    fn wants(&self, section: xtask_cli::BenchSection) -> bool {
         self.only.is_empty() || self.only.contains(&section)
     }
 }
@@ -45,7 +45,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Failure> {
         "{} timed runs per cell after one warm-up; medians; xtask with --jobs {jobs}; the graphs' runners take turns run by run\n",
         options.runs
     );
-    use crate::cli::BenchSection as S;
+    use xtask_cli::BenchSection as S;
     if options.wants(S::Graphs) {
         graphs(&exe, &scratch, &peers, options.runs)?;
         println!();

@@ -14,9 +14,9 @@ pub mod run;
 pub mod verify;
 pub mod workflow;
 
-use crate::cli::Cli;
 use crate::style::Style;
 use std::sync::Arc;
+use xtask_cli::Cli;
 use xtask_process::mask::Masker;
 
 /// State every command shares: how to print, and the secrets to mask once they are known.

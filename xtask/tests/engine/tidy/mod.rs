@@ -12,7 +12,7 @@ use std::path::Path;
 /// them equal.
 const LAYERS: &[&[&str]] = &[
     &["commands"],
-    &["cli", "workflow", "bench"],
+    &["workflow", "bench"],
     &["report"],
     &["exec"],
     &["builtins"],

@@ -1,9 +1,27 @@
 //! Command-line interface: global flags work before or after the command.
+//!
+//! A crate of its own, below the engine, so the debug build that `cargo xtask` runs parses
+//! its command line with optimised code: clap's derived builders and parser are instantiated
+//! here, where the dev profile gives them `opt-level = 3`.
 
-use crate::style::ColorChoice;
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// Parses `args` (the program name first).
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(args)
+}
+
+/// The `--color` flag.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -238,4 +256,44 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory as _;
+
+    /// clap's own consistency checks over every subcommand (conflicts, defaults, value
+    /// names), which a parse only runs for the subcommand it meets.
+    #[test]
+    fn the_grammar_passes_clap_debug_asserts() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_parse_after_the_command() {
+        let cli = parse(
+            [
+                "cargo-xtask",
+                "run",
+                "ci",
+                "--jobs",
+                "3",
+                "--color",
+                "never",
+            ]
+            .map(OsString::from)
+            .to_vec(),
+        )
+        .unwrap();
+        assert_eq!(cli.global.jobs, Some(3));
+        assert_eq!(cli.global.color, ColorChoice::Never);
+        let error = parse(
+            ["cargo-xtask", "run", "ci", "--jobs", "0"]
+                .map(OsString::from)
+                .to_vec(),
+        )
+        .unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+    }
 }
