@@ -1,5 +1,6 @@
 //! The parsing and printing every engine run does: the YAML event stream of pipeline and
-//! policy files, the JSON writer of the run report, and the file-stamp table's lines.
+//! policy files and the positioned tree built from it, the JSON writer of the run report,
+//! and the file-stamp table's lines.
 //!
 //! They live in a crate of their own for the debug build that `cargo xtask` runs. Generic
 //! code is compiled in the crate that instantiates it, at that crate's optimisation level:
@@ -10,4 +11,5 @@
 
 pub mod json;
 pub mod stamps;
+pub mod tree;
 pub mod yaml;

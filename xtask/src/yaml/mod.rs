@@ -2,11 +2,10 @@
 //! check can point at `file:line:col`.
 
 mod file;
-mod node;
 mod parse;
 mod reader;
 
 pub use file::{read_collecting, read_file, read_source};
-pub use node::{Node, Value};
 pub use parse::parse;
 pub use reader::{Fields, Reader};
+pub use xtask_codec::tree::{Node, Value};

@@ -1,196 +1,24 @@
-//! Builds the positioned tree from the YAML parser's events.
+//! Reads a source file's single YAML document into the positioned tree
+//! (`xtask_codec::tree`), its refusals as diagnostics with the file's line.
 
-use super::{Node, Value};
-use crate::diagnostic::{Diagnostic, Pos, SourceFile, Span};
-use std::collections::HashMap;
-use xtask_codec::yaml::{Event, Marker, ScalarStyle};
-
-enum Frame {
-    Seq(Vec<Node>, Pos, usize),
-    /// Entries, the key waiting for its value, the start, the anchor, and the line of
-    /// each scalar key so far (YAML forbids a key twice in one mapping).
-    Map(
-        Vec<(Node, Node)>,
-        Option<Node>,
-        Pos,
-        usize,
-        HashMap<String, usize>,
-    ),
-}
-
-/// Deeper nesting is refused: no pipeline needs it, and every later walk of the tree
-/// (and dropping it) recurses.
-const MAX_DEPTH: usize = 64;
-/// Aliases copy their anchor's node; this bounds what a few lines of aliases of aliases
-/// can expand to.
-const MAX_NODES: usize = 100_000;
+use super::Node;
+use crate::diagnostic::{Diagnostic, SourceFile};
 
 /// Parses the single YAML document in `src`. An empty file is a null node.
 pub fn parse(src: &SourceFile) -> Result<Node, Box<Diagnostic>> {
-    let mut stack: Vec<Frame> = Vec::new();
-    // Anchored nodes with their size and depth.
-    let mut anchors: HashMap<usize, (Node, usize, usize)> = HashMap::new();
-    let mut nodes = 0usize;
-    let mut root: Option<Node> = None;
-    let mut documents = 0;
-    let events = xtask_codec::yaml::events(&src.text).map_err(|e| {
-        let at = pos(*e.marker());
-        Box::new(src.error(
-            Span { start: at, end: at },
-            format!("invalid YAML: {}", e.info()),
-        ))
-    })?;
-    for (event, span) in events {
-        let span = Span {
-            start: pos(span.start),
-            end: pos(span.end),
-        };
-        let done = match event {
-            Event::DocumentStart(_) => {
-                documents += 1;
-                if documents > 1 {
-                    return Err(Box::new(
-                        src.error(span, "a pipeline file holds exactly one YAML document")
-                            .with_hint("remove the `---` separator and merge the documents"),
-                    ));
-                }
-                None
-            }
-            Event::Scalar(text, style, anchor, _) => {
-                let quoted = style != ScalarStyle::Plain;
-                let node = Node {
-                    value: Value::Scalar {
-                        text: text.into_owned(),
-                        quoted,
-                    },
-                    span,
-                };
-                Some((node, anchor))
-            }
-            Event::Alias(id) => match anchors.get(&id) {
-                Some((node, size, depth)) => {
-                    nodes += size;
-                    if nodes > MAX_NODES || stack.len() + depth > MAX_DEPTH {
-                        return Err(Box::new(src.error(span, "this alias expands the document too far").with_hint(
-                            "pipeline files stay small; copy the values instead of nesting aliases",
-                        )));
-                    }
-                    Some((
-                        Node {
-                            span,
-                            ..node.clone()
-                        },
-                        0,
-                    ))
-                }
-                None => {
-                    return Err(Box::new(
-                        src.error(span, "alias refers to an unknown anchor"),
-                    ));
-                }
-            },
-            Event::SequenceStart(anchor, _) => {
-                stack.push(Frame::Seq(Vec::new(), span.start, anchor));
-                None
-            }
-            Event::MappingStart(anchor, _) => {
-                stack.push(Frame::Map(
-                    Vec::new(),
-                    None,
-                    span.start,
-                    anchor,
-                    HashMap::new(),
-                ));
-                None
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (value, start, anchor) = match stack.pop() {
-                    Some(Frame::Seq(items, start, anchor)) => (Value::Seq(items), start, anchor),
-                    Some(Frame::Map(entries, _, start, anchor, _)) => {
-                        (Value::Map(entries), start, anchor)
-                    }
-                    None => continue,
-                };
-                let end = if span.end > start { span.end } else { start };
-                Some((
-                    Node {
-                        value,
-                        span: Span { start, end },
-                    },
-                    anchor,
-                ))
-            }
-            _ => None,
-        };
-        if stack.len() > MAX_DEPTH {
-            return Err(Box::new(
-                src.error(
-                    span,
-                    format!("the document nests deeper than {MAX_DEPTH} levels"),
-                )
-                .with_hint("flatten the structure"),
-            ));
-        }
-        let Some((node, anchor)) = done else { continue };
-        nodes += 1;
-        if anchor > 0 {
-            let (size, depth) = measure(&node);
-            anchors.insert(anchor, (node.clone(), size, depth));
-        }
-        match stack.last_mut() {
-            Some(Frame::Seq(items, ..)) => items.push(node),
-            Some(Frame::Map(entries, key, _, _, seen)) => match key.take() {
-                Some(k) => entries.push((k, node)),
-                None => {
-                    if let Some(text) = node.scalar() {
-                        if let Some(first) = seen.get(text) {
-                            return Err(Box::new(
-                                src.error(node.span, format!("duplicate key `{text}`"))
-                                    .with_hint(format!(
-                                        "the first `{text}` is on line {first}; a mapping holds each key once, keep one"
-                                    )),
-                            ));
-                        }
-                        seen.insert(text.to_owned(), node.span.start.line);
-                    }
-                    *key = Some(node);
-                }
-            },
-            None => root = Some(node),
-        }
-    }
-    Ok(root.unwrap_or(Node {
-        value: Value::Scalar {
-            text: String::new(),
-            quoted: false,
-        },
-        span: Span::at(1, 1),
-    }))
-}
-
-/// Number of nodes and nesting depth of a tree.
-fn measure(node: &Node) -> (usize, usize) {
-    let children: Vec<&Node> = match &node.value {
-        Value::Scalar { .. } => Vec::new(),
-        Value::Seq(items) => items.iter().collect(),
-        Value::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
-    };
-    children
-        .into_iter()
-        .map(measure)
-        .fold((1, 1), |(size, depth), (s, d)| (size + s, depth.max(d + 1)))
-}
-
-fn pos(marker: Marker) -> Pos {
-    Pos {
-        line: marker.line().max(1),
-        col: marker.col() + 1,
-    }
+    xtask_codec::tree::parse(&src.text).map_err(|e| {
+        let diagnostic = src.error(e.span, e.message);
+        Box::new(match e.hint {
+            Some(hint) => diagnostic.with_hint(hint),
+            None => diagnostic,
+        })
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Pos;
 
     fn parse_str(text: &str) -> Result<Node, Box<Diagnostic>> {
         parse(&SourceFile::new("t.yaml", text))
