@@ -129,6 +129,25 @@ impl FileDigests {
         Ok(files.into_iter().map(|f| f.path).zip(digests).collect())
     }
 
+    /// The files `patterns` match under `root` now, each with its digest and size: a
+    /// step's outputs.
+    pub fn outputs(
+        &self,
+        root: &Path,
+        patterns: &[String],
+    ) -> anyhow::Result<Vec<crate::state::Output>> {
+        let files = crate::walk::expand(root, patterns)?;
+        let digests = self.digests(root, &files)?;
+        files
+            .into_iter()
+            .zip(digests)
+            .map(|(Found { path, .. }, sha256)| {
+                let size = std::fs::metadata(root.join(&path))?.len();
+                Ok(crate::state::Output { path, sha256, size })
+            })
+            .collect()
+    }
+
     /// sha256 (hex) of each workspace-relative path, in order; a file that cannot be read is
     /// an error naming it.
     pub fn digests(&self, root: &Path, files: &[Found]) -> anyhow::Result<Vec<String>> {

@@ -341,16 +341,7 @@ impl Cache {
 
     /// The files a step's `outputs` match now, with their digests.
     pub fn outputs(&self, step: &PlanStep) -> anyhow::Result<Vec<Output>> {
-        let files = walk::expand(&self.root, &step.outputs)?;
-        let digests = self.files.digests(&self.root, &files)?;
-        files
-            .into_iter()
-            .zip(digests)
-            .map(|(walk::Found { path, .. }, sha256)| {
-                let size = std::fs::metadata(self.root.join(&path))?.len();
-                Ok(Output { path, sha256, size })
-            })
-            .collect()
+        self.files.outputs(&self.root, &step.outputs)
     }
 
     /// Remembers a finished step's key for the steps that need it; a step without one (no

@@ -7,7 +7,9 @@ use crate::cache::{Cache, Check};
 use crate::model::StepContext;
 use crate::plan::{Plan, PlanStep, Work};
 use crate::tools::Toolbox;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use xtask_process::mask::Masker;
@@ -125,27 +127,14 @@ impl Runner for StepRunner {
             Ok(Check::Uncached) => (None, None, None),
         };
         // Tools are provisioned only for a step that runs: a cache hit needs none.
-        let path = match self
+        let env = match self
             .toolbox
-            .path_for(tools, control, &self.masker, &mut log)
+            .tool_dirs(tools, control, &self.masker, &mut log)
+            .and_then(|dirs| self.step_env(step, dirs))
         {
-            Ok(path) => path,
+            Ok(env) => env,
             Err(message) => return failed(self.masker.mask(&message), log),
         };
-        let mut env = step.env.clone();
-        for (name, value) in self
-            .exports
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-        {
-            env.entry(name.clone()).or_insert_with(|| value.clone());
-        }
-        env.insert("PATH".into(), path.to_string_lossy().into_owned());
-        if self.color && std::env::var_os("CARGO_TERM_COLOR").is_none() {
-            env.entry("CARGO_TERM_COLOR".into())
-                .or_insert_with(|| "always".into());
-        }
         let mut result = self.execute(step, &env, control);
         result.output = log + &result.output;
         result.why_ran = why_ran;
@@ -188,6 +177,44 @@ pub fn service_idle(count: usize) -> String {
 pub type Exports = Arc<std::sync::Mutex<BTreeMap<String, String>>>;
 
 impl StepRunner {
+    /// The variables a step runs with on top of the engine's: its own, the built-ins'
+    /// exports it does not set, `tool_dirs` first on PATH (before the step's PATH if it
+    /// sets one, else the engine's), and `CARGO_TERM_COLOR=always` when colour is on and
+    /// nothing else sets it. Most steps add nothing to their own variables, which are then
+    /// lent rather than copied.
+    fn step_env<'s>(
+        &self,
+        step: &'s PlanStep,
+        tool_dirs: Vec<PathBuf>,
+    ) -> Result<Cow<'s, BTreeMap<String, String>>, String> {
+        let exports = self.exports.lock().unwrap_or_else(|e| e.into_inner());
+        let color = self.color
+            && std::env::var_os("CARGO_TERM_COLOR").is_none()
+            && !step.env.contains_key("CARGO_TERM_COLOR");
+        if tool_dirs.is_empty() && exports.is_empty() && !color {
+            return Ok(Cow::Borrowed(&step.env));
+        }
+        let mut env = step.env.clone();
+        for (name, value) in exports.iter() {
+            env.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+        if !tool_dirs.is_empty() {
+            let base = env
+                .get("PATH")
+                .map(OsString::from)
+                .unwrap_or_else(|| self.toolbox.engine_path().clone());
+            let path =
+                std::env::join_paths(tool_dirs.into_iter().chain(std::env::split_paths(&base)))
+                    .map_err(|e| format!("cannot build PATH: {e}"))?;
+            env.insert("PATH".into(), path.to_string_lossy().into_owned());
+        }
+        if color {
+            env.entry("CARGO_TERM_COLOR".into())
+                .or_insert_with(|| "always".into());
+        }
+        Ok(Cow::Owned(env))
+    }
+
     /// A step the cache answered for: its outputs are in place, its logged output replayed.
     fn reused(
         &self,

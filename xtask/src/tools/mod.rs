@@ -41,26 +41,28 @@ impl Toolbox {
         Self::tools_dir(root).join(tool.dir_name()).join(&tool.bin)
     }
 
-    /// PATH for a step of a pipeline with `tools`: provisioned tool directories first.
-    /// Provisions what is missing; the error names the tool, the version and the hint.
-    pub fn path_for(
+    /// The directories to put first on the PATH of a step of a pipeline with `tools`: the
+    /// provisioned ones (a tool found on PATH needs none). Provisions what is missing; the
+    /// error names the tool, the version and the hint.
+    pub fn tool_dirs(
         &self,
         tools: &[Tool],
         control: &Control,
         masker: &Arc<Masker>,
         log: &mut String,
-    ) -> Result<OsString, String> {
+    ) -> Result<Vec<PathBuf>, String> {
         let mut dirs = Vec::new();
         for tool in tools {
             if let Some(dir) = self.ensure(tool, control, masker, log)? {
                 dirs.push(dir);
             }
         }
-        if dirs.is_empty() {
-            return Ok(self.path.clone());
-        }
-        dirs.extend(std::env::split_paths(&self.path));
-        std::env::join_paths(dirs).map_err(|e| format!("cannot build PATH: {e}"))
+        Ok(dirs)
+    }
+
+    /// The engine's own PATH, as the steps inherit it.
+    pub fn engine_path(&self) -> &OsString {
+        &self.path
     }
 
     fn ensure(

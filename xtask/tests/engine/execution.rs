@@ -387,3 +387,36 @@ fn after_orders_pipelines_in_the_same_run_without_pulling_them_in() {
         "after does not pull `check` in"
     );
 }
+
+/// A step's environment: its own PATH is kept (no tools to put first), and colour is passed
+/// on as `CARGO_TERM_COLOR=always` unless the step (or the engine's caller) sets it.
+#[test]
+fn a_step_keeps_its_own_path_and_gets_the_colour_it_does_not_set() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: path\n    env: { PATH: /opt/marker:/usr/bin:/bin }\n    shell: sh\n    run: echo \"path=$PATH\"\n  - id: colour\n    shell: sh\n    run: echo \"colour=${CARGO_TERM_COLOR-unset}\"\n  - id: own-colour\n    env: { CARGO_TERM_COLOR: never }\n    shell: sh\n    run: echo \"own=$CARGO_TERM_COLOR\"\n",
+    );
+    let run = |color: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["run", "p", "--root"])
+            .arg(ws.root())
+            .args(["--color", color])
+            .env_remove("CARGO_TERM_COLOR")
+            .env_remove("GITHUB_ACTIONS")
+            .output()
+            .expect("run xtask");
+        assert!(out.status.success(), "{out:?}");
+        crate::support::redact(&String::from_utf8_lossy(&out.stdout))
+    };
+    let never = run("never");
+    assert!(
+        never.contains("path=/opt/marker:/usr/bin:/bin\n"),
+        "{never}"
+    );
+    assert!(never.contains("colour=unset\n"), "{never}");
+    assert!(never.contains("own=never\n"), "{never}");
+    let always = run("always");
+    assert!(always.contains("colour=always\n"), "{always}");
+    assert!(always.contains("own=never\n"), "{always}");
+}

@@ -131,3 +131,32 @@ fn a_failed_install_leaves_nothing_behind() {
         .collect();
     assert!(entries.is_empty(), "left behind: {entries:?}");
 }
+
+/// Provisioned tools go first on a step's PATH: before the step's own PATH when it sets
+/// one, else before the engine's.
+#[test]
+fn provisioned_tools_go_first_on_the_path_the_step_would_have() {
+    let ws = Ws::new();
+    let install = "mkdir -p {{ prefix }}/bin && printf '#!/bin/sh\\necho greeter 2.1.0\\n' > {{ prefix }}/bin/greeter && chmod +x {{ prefix }}/bin/greeter";
+    ws.pipeline(
+        "p",
+        &format!("tools:\n  greeter:\n    version: \"2.1.0\"\n    install: [sh, -c, \"{install}\"]\nsteps:\n  - id: own\n    env: {{ PATH: /opt/marker:/usr/bin:/bin }}\n    shell: sh\n    run: echo \"own=$PATH\"\n  - id: engine\n    shell: sh\n    run: echo \"engine=$PATH\"\n"),
+    );
+    let engine_path = "/usr/local/bin:/usr/bin:/bin";
+    let out = ws.run_with(&["run", "p"], &[("PATH", engine_path)]);
+    out.assert(0);
+    let tool_dir = ws.path("target/xtask/tools/greeter-2.1.0/bin");
+    let tool_dir = tool_dir.display();
+    assert!(
+        out.stdout
+            .contains(&format!("own={tool_dir}:/opt/marker:/usr/bin:/bin\n")),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("engine={tool_dir}:{engine_path}\n")),
+        "{}",
+        out.stdout
+    );
+}
