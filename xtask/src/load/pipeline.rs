@@ -7,6 +7,7 @@ use crate::diagnostic::Named;
 use crate::model::{Pipeline, Registration, Step};
 use crate::text::suggest::did_you_mean;
 use crate::yaml::{Node, Reader};
+use std::collections::{HashMap, HashSet};
 
 const KEYS: [&str; 8] = [
     "description",
@@ -111,8 +112,10 @@ fn steps(r: &mut Reader, registry: &[Registration], node: &Node) -> Vec<Step> {
             })
         })
         .collect();
-    for (i, id) in ids.iter().enumerate() {
-        if let Some(first) = ids[..i].iter().find(|f| f.name == id.name) {
+    let mut firsts: HashMap<&str, &Named> = HashMap::with_capacity(ids.len());
+    for id in &ids {
+        let first = *firsts.entry(id.name.as_str()).or_insert(id);
+        if !std::ptr::eq(first, id) {
             let line = first.span.start.line;
             r.error(id.span, format!("duplicate step id `{}`", id.name))
                 .hint = Some(format!(
@@ -130,11 +133,12 @@ fn steps(r: &mut Reader, registry: &[Registration], node: &Node) -> Vec<Step> {
 }
 
 fn check_step_needs(r: &mut Reader, steps: &[Step], ids: &[Named]) {
+    let known: HashSet<&str> = ids.iter().map(|id| id.name.as_str()).collect();
     for s in steps {
         for need in s.needs.iter().flatten() {
             if need.name == s.id {
                 r.error(need.span, format!("step `{}` needs itself", s.id));
-            } else if !ids.iter().any(|id| id.name == need.name) {
+            } else if !known.contains(need.name.as_str()) {
                 let names = ids.iter().map(|id| id.name.as_str());
                 let hint = match did_you_mean(&need.name, names.clone()) {
                     Some(near) => format!("did you mean `{near}`?"),

@@ -7,7 +7,7 @@ use crate::failure::Failure;
 use crate::model::{Action, Builtin, Condition, Pipeline, RunInfo, Tool, Workspace};
 use crate::text::suggest::did_you_mean;
 use crate::text::template;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -216,18 +216,18 @@ fn add_pipeline(plan: &mut Plan, ws: &Workspace, p: &Pipeline, exe: Option<&str>
         needs: p.needs.iter().map(|n| n.name.clone()).collect(),
     });
     let first = plan.steps.len();
+    // Step id → plan index, built the first time a step names its needs.
+    let mut index: Option<HashMap<&str, usize>> = None;
     for (i, step) in p.steps.iter().enumerate() {
         let mut deps: Vec<usize> = match &step.needs {
-            Some(needs) => needs
-                .iter()
-                .map(|n| {
-                    first
-                        + p.steps
-                            .iter()
-                            .position(|s| s.id == n.name)
-                            .expect("checked")
-                })
-                .collect(),
+            Some(needs) if !needs.is_empty() => {
+                let index = index.get_or_insert_with(|| {
+                    let ids = p.steps.iter().map(|s| s.id.as_str());
+                    ids.zip(first..).collect()
+                });
+                needs.iter().map(|n| index[n.name.as_str()]).collect()
+            }
+            Some(_) => Vec::new(),
             None => i
                 .checked_sub(1)
                 .map(|prev| first + prev)
@@ -309,35 +309,50 @@ fn sinks(plan: &Plan, pipeline: &str) -> Vec<usize> {
 }
 
 /// Reorders `steps[first..]` so that each step comes after its dependencies, keeping file
-/// order where the dependencies allow it, and renumbers the dependency indices.
+/// order where the dependencies allow it (of the steps whose dependencies are placed, the
+/// first in the file goes next), and renumbers the dependency indices.
 fn topo_sort(steps: &mut Vec<PlanStep>, first: usize) {
-    let mut order: Vec<usize> = (first..steps.len()).collect();
-    let mut sorted: Vec<usize> = Vec::with_capacity(order.len());
-    while !order.is_empty() {
-        let pos = order
-            .iter()
-            .position(|&i| {
-                steps[i]
-                    .deps
-                    .iter()
-                    .all(|d| *d < first || sorted.contains(d))
-            })
-            .expect("cycles were rejected when loading");
-        sorted.push(order.remove(pos));
+    let n = steps.len() - first;
+    let mut waiting: Vec<usize> = vec![0; n];
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (k, step) in steps[first..].iter().enumerate() {
+        for &d in step.deps.iter().filter(|&&d| d >= first) {
+            waiting[k] += 1;
+            dependents[d - first].push(k);
+        }
     }
-    if sorted.iter().enumerate().all(|(k, &i)| i == first + k) {
+    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
+        .filter(|&k| waiting[k] == 0)
+        .map(std::cmp::Reverse)
+        .collect();
+    let mut sorted: Vec<usize> = Vec::with_capacity(n);
+    while let Some(std::cmp::Reverse(k)) = ready.pop() {
+        sorted.push(k);
+        for &j in &dependents[k] {
+            waiting[j] -= 1;
+            if waiting[j] == 0 {
+                ready.push(std::cmp::Reverse(j));
+            }
+        }
+    }
+    assert_eq!(sorted.len(), n, "cycles were rejected when loading");
+    if sorted.iter().enumerate().all(|(pos, &k)| pos == k) {
         return;
+    }
+    let mut new_pos = vec![0; n];
+    for (pos, &k) in sorted.iter().enumerate() {
+        new_pos[k] = pos;
     }
     let new_index = |old: usize| {
         if old < first {
             old
         } else {
-            first + sorted.iter().position(|&i| i == old).expect("sorted")
+            first + new_pos[old - first]
         }
     };
     let mut tail: Vec<Option<PlanStep>> = steps.drain(first..).map(Some).collect();
-    for &old in &sorted {
-        let mut step = tail[old - first].take().expect("each step once");
+    for &k in &sorted {
+        let mut step = tail[k].take().expect("each step once");
         step.deps = step.deps.iter().map(|&d| new_index(d)).collect();
         steps.push(step);
     }

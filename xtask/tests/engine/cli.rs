@@ -44,6 +44,26 @@ fn plan_shows_order_and_reasons_without_running() {
     assert!(!ws.path("signed").exists());
 }
 
+/// Steps are ordered after what they need, and otherwise keep their file order: of the
+/// steps whose needs are placed, the first in the file goes next.
+#[test]
+fn plan_orders_steps_after_their_needs_and_otherwise_as_written() {
+    let ws = Ws::new();
+    ws.pipeline(
+        "p",
+        "steps:\n  - id: a\n    needs: [c]\n    run: echo a\n  - id: b\n    needs: []\n    run: echo b\n  - id: c\n    needs: []\n    run: echo c\n  - id: d\n    needs: [a, b]\n    run: echo d\n  - id: e\n    needs: []\n    run: echo e\n",
+    );
+    let out = ws.run(&["plan", "p"]);
+    out.assert(0);
+    let order: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.trim().split_once(". p/"))
+        .map(|(_, rest)| rest.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(order, ["b", "c", "a", "d", "e"], "{}", out.stdout);
+}
+
 #[test]
 fn ci_runs_the_ci_pipeline() {
     let out = sample().run(&["ci", "-q"]);
