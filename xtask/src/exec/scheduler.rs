@@ -7,7 +7,7 @@ use super::reporter::Reporter;
 use super::result::{Outcome, Status, StepResult};
 use super::signals::Signals;
 use crate::model::Facts;
-use crate::plan::{Plan, PlanStep};
+use crate::plan::{Plan, PlanStep, ReadyQueue};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -155,12 +155,8 @@ struct State<'p> {
     results: Vec<Option<StepResult>>,
     /// How many of `results` are set.
     done: usize,
-    /// Per step, how many of its dependencies have no result yet.
-    waiting: Vec<usize>,
-    /// Per step, the steps that need it.
-    dependents: Vec<Vec<usize>>,
-    /// Steps whose dependencies have all finished, not yet started; the lowest index first.
-    ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>>,
+    /// Steps whose dependencies have all finished, not yet started.
+    ready: ReadyQueue,
     running: Vec<(usize, Running)>,
     /// Pipeline conditions, evaluated once when the pipeline's first step is ready.
     pipeline_skips: Vec<Option<Option<String>>>,
@@ -170,25 +166,12 @@ struct State<'p> {
 
 impl<'p> State<'p> {
     fn new(plan: &'p Plan, options: &Options) -> Self {
-        let waiting: Vec<usize> = plan.steps.iter().map(|s| s.deps.len()).collect();
-        let mut dependents = vec![Vec::new(); plan.steps.len()];
-        for (i, step) in plan.steps.iter().enumerate() {
-            for &d in &step.deps {
-                dependents[d].push(i);
-            }
-        }
-        let ready = (0..plan.steps.len())
-            .filter(|&i| waiting[i] == 0)
-            .map(std::cmp::Reverse)
-            .collect();
         State {
             plan,
             keep_going: options.keep_going,
             results: vec![None; plan.steps.len()],
             done: 0,
-            waiting,
-            dependents,
-            ready,
+            ready: ReadyQueue::new(plan.steps.iter().map(|s| s.deps.iter().copied())),
             running: Vec::new(),
             pipeline_skips: vec![None; plan.pipelines.len()],
             first_failure: None,
@@ -251,7 +234,7 @@ impl<'p> State<'p> {
 
     /// The first step, in plan order, whose dependencies have all finished.
     fn next_ready(&mut self) -> Option<usize> {
-        self.ready.pop().map(|std::cmp::Reverse(i)| i)
+        self.ready.pop()
     }
 
     /// A result for a step that does not need to run (a dependency failed, or a condition is
@@ -330,12 +313,7 @@ impl<'p> State<'p> {
         }
         if self.results[i].replace(result).is_none() {
             self.done += 1;
-            for &d in &self.dependents[i] {
-                self.waiting[d] -= 1;
-                if self.waiting[d] == 0 {
-                    self.ready.push(std::cmp::Reverse(d));
-                }
-            }
+            self.ready.finished(i);
         }
     }
 

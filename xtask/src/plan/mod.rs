@@ -1,6 +1,7 @@
 //! Turns target pipelines into a fully resolved DAG of steps. Nothing here runs anything:
 //! `plan` prints this, `run` executes it, tests execute it with a fake runner.
 
+mod ready;
 mod render;
 
 use crate::failure::Failure;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use ready::ReadyQueue;
 pub use render::{Decision, count, render};
 
 #[derive(Debug)]
@@ -313,27 +315,14 @@ fn sinks(plan: &Plan, pipeline: &str) -> Vec<usize> {
 /// first in the file goes next), and renumbers the dependency indices.
 fn topo_sort(steps: &mut Vec<PlanStep>, first: usize) {
     let n = steps.len() - first;
-    let mut waiting: Vec<usize> = vec![0; n];
-    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (k, step) in steps[first..].iter().enumerate() {
-        for &d in step.deps.iter().filter(|&&d| d >= first) {
-            waiting[k] += 1;
-            dependents[d - first].push(k);
-        }
-    }
-    let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
-        .filter(|&k| waiting[k] == 0)
-        .map(std::cmp::Reverse)
-        .collect();
+    let mut queue = ReadyQueue::new(steps[first..].iter().map(|step| {
+        let local = step.deps.iter().filter(|&&d| d >= first);
+        local.map(|&d| d - first)
+    }));
     let mut sorted: Vec<usize> = Vec::with_capacity(n);
-    while let Some(std::cmp::Reverse(k)) = ready.pop() {
+    while let Some(k) = queue.pop() {
         sorted.push(k);
-        for &j in &dependents[k] {
-            waiting[j] -= 1;
-            if waiting[j] == 0 {
-                ready.push(std::cmp::Reverse(j));
-            }
-        }
+        queue.finished(k);
     }
     assert_eq!(sorted.len(), n, "cycles were rejected when loading");
     if sorted.iter().enumerate().all(|(pos, &k)| pos == k) {
