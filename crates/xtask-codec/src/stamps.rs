@@ -13,6 +13,18 @@ pub struct Line<'a> {
     pub path: &'a str,
 }
 
+impl Line<'_> {
+    /// Appends the line to `out`, newline included: what [`parse`] reads back.
+    pub fn write(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            self.sha256, self.size, self.mtime_ns, self.ctime_ns, self.inode, self.path
+        );
+    }
+}
+
 /// Every line of `text`; `Err` is the number of the first bad line (1-based).
 pub fn parse(text: &str) -> Result<Vec<Line<'_>>, usize> {
     let mut lines = Vec::with_capacity(text.len() / 100);
@@ -59,6 +71,9 @@ mod tests {
                 path: "dir/with\ttab.txt",
             }]
         );
+        let mut written = String::new();
+        parse(&text).unwrap()[0].write(&mut written);
+        assert_eq!(written, text);
         assert_eq!(parse(&format!("{text}{sha}\tx\t1\t2\t3\tp\n")), Err(2));
         assert_eq!(parse(&format!("{text}short\t1\t1\t2\t3\tp\n")), Err(2));
         assert_eq!(parse(&format!("{sha}\t1\t1\t2\n")), Err(1));

@@ -202,16 +202,21 @@ impl FileDigests {
         let mut text = String::with_capacity(entries.len() * 128);
         for (path, e) in entries {
             let s = &e.stamp;
-            text.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{path}\n",
-                e.sha256, s.size, s.mtime_ns, s.ctime_ns, s.inode
-            ));
+            let line = xtask_codec::stamps::Line {
+                sha256: &e.sha256,
+                size: s.size,
+                mtime_ns: s.mtime_ns,
+                ctime_ns: s.ctime_ns,
+                inode: s.inode,
+                path,
+            };
+            line.write(&mut text);
         }
         crate::fsutil::write_atomic(&self.path, text.as_bytes())
     }
 }
 
-/// The table's lines (format and parser in `xtask_codec::stamps`, optimised in debug builds
+/// The table's lines (format, parser and writer in `xtask_codec::stamps`, optimised in debug builds
 /// too: the engine reads the table on every run). `Err` is the bad line.
 fn parse(text: &str) -> Result<Vec<(String, Entry)>, usize> {
     let mut entries: Vec<(String, Entry)> = xtask_codec::stamps::parse(text)?
