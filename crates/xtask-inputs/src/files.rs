@@ -141,8 +141,11 @@ impl FileDigests {
         files
             .into_iter()
             .zip(digests)
-            .map(|(Found { path, .. }, sha256)| {
-                let size = std::fs::metadata(root.join(&path))?.len();
+            .map(|(Found { path, meta }, sha256)| {
+                let size = match meta {
+                    Some(meta) => meta.len(),
+                    None => std::fs::metadata(root.join(&path))?.len(),
+                };
                 Ok(crate::state::Output { path, sha256, size })
             })
             .collect()
